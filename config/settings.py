@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "audits",
     "systems",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -186,7 +186,9 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     audit = factory.SubFactory(AuditFactory)
     number = factory.Sequence(lambda n: n + 1)
     text = "Kommunstyrelsen bör ta fram en handlingsplan."
-    addressee = factory.SubFactory(OrgUnitFactory, municipality=factory.SelfAttribute("..audit.municipality"))
+    addressee = factory.SubFactory(
+        OrgUnitFactory, municipality=factory.SelfAttribute("..audit.municipality")
+    )
 
 
 class BoardResponseFactory(factory.django.DjangoModelFactory):
@@ -194,7 +196,9 @@ class BoardResponseFactory(factory.django.DjangoModelFactory):
         model = BoardResponse
 
     audit = factory.SubFactory(AuditFactory)
-    unit = factory.SubFactory(OrgUnitFactory, municipality=factory.SelfAttribute("..audit.municipality"))
+    unit = factory.SubFactory(
+        OrgUnitFactory, municipality=factory.SelfAttribute("..audit.municipality")
+    )
 
 
 class SystemFactory(factory.django.DjangoModelFactory):
@@ -213,7 +217,9 @@ class SystemRoleFactory(factory.django.DjangoModelFactory):
 
     system = factory.SubFactory(SystemFactory)
     kind = SystemRole.Kind.MANAGER
-    user = factory.SubFactory(UserFactory, municipality=factory.SelfAttribute("..system.municipality"))
+    user = factory.SubFactory(
+        UserFactory, municipality=factory.SelfAttribute("..system.municipality")
+    )
 
 
 class ClassificationFactory(factory.django.DjangoModelFactory):
@@ -257,4 +263,6 @@ class ReportFactory(factory.django.DjangoModelFactory):
     series_key = factory.Sequence(lambda n: f"series-{n}")
     version = 1
     title = "Uppföljning av internkontrollplan 2017"
-    requested_by = factory.SubFactory(UserFactory, municipality=factory.SelfAttribute("..municipality"))
+    requested_by = factory.SubFactory(
+        UserFactory, municipality=factory.SelfAttribute("..municipality")
+    )

@@ -2,7 +2,9 @@ from organisation import policy
 from tests import factories as f
 
 
-def test_policy_confines_findings_to_municipality_and_secrecy(world, board_member, coordinator, outsider):
+def test_policy_confines_findings_to_municipality_and_secrecy(
+    world, board_member, coordinator, outsider
+):
     visible = f.FindingFactory(unit=world.sn)
     secret = f.FindingFactory(unit=world.sn, is_secret=True)
     f.FindingFactory(unit=world.other_root)
