@@ -6,10 +6,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.start import start_page
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
+    """The start page: the signed-in user's own work, by the roles they hold."""
+    return render(request, "core/home.html", {"start": start_page(request.user)})
 
 
 @login_not_required

@@ -271,6 +271,9 @@ class Decision(models.Model):
         text = " ".join(parts)
         return f"{text}, Dnr {self.dnr}" if self.dnr else text
 
+    def get_absolute_url(self) -> str:
+        return reverse("organisation:decision_detail", args=[self.pk])
+
     @property
     def distribution_list(self) -> list[str]:
         return [line.strip() for line in self.distribution.splitlines() if line.strip()]
