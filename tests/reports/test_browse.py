@@ -27,7 +27,7 @@ def reports(world, coordinator):
 
 
 def test_board_member_sees_board_version_only(client_for, world, board_member, reports):
-    board, internal, other = reports
+    _, internal, _ = reports
     text = client_for(board_member).get(reverse("reports:report_list")).text
     assert "Uppföljning SN 2017" in text
     assert "Intern uppföljning" not in text
