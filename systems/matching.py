@@ -29,6 +29,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -141,8 +142,8 @@ class Roster:
     def __init__(self, people: Iterable[Person]) -> None:
         self.by_hash: dict[str, Person] = {}
         self.by_employee: dict[str, Person] = {}
-        self.by_name: dict[str, list[Person]] = defaultdict(list)
         people = list(people)
+        self._people = people
         self.size = len(people)
         for person in people:
             if person.person_hash:
@@ -153,9 +154,14 @@ class Roster:
                 self.by_employee[person.employee_number] = _later(
                     self.by_employee.get(person.employee_number), person
                 )
-        # The name index holds distinct people: one per personnummer or employee number.
+
+    @cached_property
+    def by_name(self) -> dict[str, list[Person]]:
+        """Distinct people (one per personnummer or employee number) by name; built when first
+        needed, since most accounts match on an identifier."""
+        by_name: dict[str, list[Person]] = defaultdict(list)
         seen: set[int] = set()
-        for person in people:
+        for person in self._people:
             if person.person_hash:
                 person = self.by_hash[person.person_hash]
             elif person.employee_number:
@@ -165,7 +171,8 @@ class Roster:
             seen.add(id(person))
             key = name_key(person.name)
             if key:
-                self.by_name[key].append(person)
+                by_name[key].append(person)
+        return by_name
 
 
 def _later(current: Person | None, new: Person) -> Person:
@@ -178,22 +185,38 @@ def _later(current: Person | None, new: Person) -> Person:
     return current
 
 
-def _employment_category(person: Person, account: Account, rules: Rules) -> tuple[str, str]:
+class _Texts:
+    """The remarks, translated once per run rather than once per account."""
+
+    def __init__(self) -> None:
+        self.left = _("Anställningen upphörde %(date)s.")
+        self.never = _("Ingen inloggning registrerad.")
+        self.last_login = _("Senaste inloggning %(date)s.")
+        self.invalid = _("Ogiltigt personnummer: %(error)s")
+        self.not_pnr = _("Personnummerfältet innehåller inget personnummer.")
+        self.unit = _("Enhet: %(unit)s.")
+        self.name_only = _("Matchad endast på namn: kontrollera att det är rätt person.")
+        self.same_name = _("%(n)s personer i personalförteckningen har samma namn.")
+        self.not_in_roster = _("Finns inte i personalförteckningen.")
+        self.errors = {code: str(text) for code, text in ERRORS.items()}
+
+
+def _employment_category(
+    person: Person, account: Account, rules: Rules, texts: _Texts
+) -> tuple[str, str]:
     if person.employment_end is not None and person.employment_end < rules.review_date:
-        return Category.LEFT, _("Anställningen upphörde %(date)s.") % {
-            "date": person.employment_end.isoformat()
-        }
+        return Category.LEFT, texts.left % {"date": person.employment_end.isoformat()}
     if rules.has_last_login:
         if account.last_login is None:
-            return Category.INACTIVE, _("Ingen inloggning registrerad.")
+            return Category.INACTIVE, texts.never
         if account.last_login < rules.inactive_before:
-            return Category.INACTIVE, _("Senaste inloggning %(date)s.") % {
-                "date": account.last_login.isoformat()
-            }
+            return Category.INACTIVE, texts.last_login % {"date": account.last_login.isoformat()}
     return Category.OK, ""
 
 
 def classify(accounts: Sequence[Account], roster: Roster, rules: Rules) -> list[Result]:
+    texts = _Texts()
+    by_hash, by_employee = roster.by_hash, roster.by_employee
     results: list[Result] = []
     for account in accounts:
         remarks: list[str] = []
@@ -204,44 +227,38 @@ def classify(accounts: Sequence[Account], roster: Roster, rules: Rules) -> list[
         if pnr is not None:
             if pnr.valid:
                 has_identifier = True
-                person = roster.by_hash.get(pnr.hash)
+                person = by_hash.get(pnr.hash)
                 if person is not None:
                     match = Match.PERSONAL_NUMBER
             else:
-                remarks.append(
-                    _("Ogiltigt personnummer: %(error)s")
-                    % {"error": str(ERRORS.get(pnr.error, pnr.error))}
-                )
+                remarks.append(texts.invalid % {"error": texts.errors.get(pnr.error, "")})
         elif account.pnr_text:
-            remarks.append(_("Personnummerfältet innehåller inget personnummer."))
+            remarks.append(texts.not_pnr)
         if person is None and account.employee_number:
             has_identifier = True
-            person = roster.by_employee.get(account.employee_number)
+            person = by_employee.get(account.employee_number)
             if person is not None:
                 match = Match.EMPLOYEE_NUMBER
 
         if person is not None:
-            category, remark = _employment_category(person, account, rules)
+            category, remark = _employment_category(person, account, rules, texts)
         elif rules.is_test(account):
             category, remark = Category.TEST, ""
         elif rules.is_external(account.unit):
-            category, remark = Category.EXTERNAL, _("Enhet: %(unit)s.") % {"unit": account.unit}
+            category, remark = Category.EXTERNAL, texts.unit % {"unit": account.unit}
         else:
             candidates = [] if has_identifier else roster.by_name.get(name_key(account.name), [])
             if len(candidates) == 1:
                 person = candidates[0]
                 match = Match.NAME_UNCERTAIN
-                category, remark = _employment_category(person, account, rules)
-                remarks.append(_("Matchad endast på namn: kontrollera att det är rätt person."))
+                category, remark = _employment_category(person, account, rules, texts)
+                remarks.append(texts.name_only)
             else:
                 category, remark = Category.UNKNOWN, ""
                 if len(candidates) > 1:
-                    remarks.append(
-                        _("%(n)s personer i personalförteckningen har samma namn.")
-                        % {"n": len(candidates)}
-                    )
+                    remarks.append(texts.same_name % {"n": len(candidates)})
                 elif has_identifier:
-                    remarks.append(_("Finns inte i personalförteckningen."))
+                    remarks.append(texts.not_in_roster)
         if remark:
             remarks.insert(0, remark)
         results.append(Result(account, category, match, person, remarks))
@@ -253,8 +270,9 @@ def classify(accounts: Sequence[Account], roster: Roster, rules: Rules) -> list[
 def _remark_shared_people(results: list[Result]) -> None:
     keys = [r.person_hash or (r.person.employee_number if r.person else "") for r in results]
     counts = Counter(k for k in keys if k)
+    if not counts or max(counts.values()) < 2:
+        return
+    text = _("Samma person har %(n)s konton i systemet.")
     for result, key in zip(results, keys, strict=True):
         if key and counts[key] > 1:
-            result.remarks.append(
-                _("Samma person har %(n)s konton i systemet.") % {"n": counts[key]}
-            )
+            result.remarks.append(text % {"n": counts[key]})

@@ -18,7 +18,6 @@ and is accepted as well. The last digit is a Luhn check digit over the ten digit
 from __future__ import annotations
 
 import datetime
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -53,7 +52,7 @@ ERRORS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Personnummer:
     """A checked number: ``digits`` is the normalised form, twelve digits, no separator."""
 
@@ -72,49 +71,38 @@ class Personnummer:
 
     @property
     def masked(self) -> str:
-        return mask(self.digits)
+        return f"{self.digits[:8]}-****"
 
     @property
     def hashed(self) -> str:
-        return hash_personnummer(self.digits)
+        return _hmac(self.digits.encode("ascii"))
 
     def __str__(self) -> str:
         return f"{self.digits[:8]}-{self.digits[8:]}"
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its digits summed
+#: Luhn's contribution of two adjacent digits (the first doubled), for a 10-digit number.
+_PAIRS = {f"{a}{b}": _DOUBLED[a] + b for a in range(10) for b in range(10)}
+
+
 def luhn_ok(ten_digits: str) -> bool:
     """The Luhn (modulus 10) check over YYMMDDNNNK."""
-    total = 0
-    for index, char in enumerate(ten_digits):
-        n = int(char) * (2 if index % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
+    d = ten_digits
+    total = _PAIRS[d[0:2]] + _PAIRS[d[2:4]] + _PAIRS[d[4:6]] + _PAIRS[d[6:8]] + _PAIRS[d[8:10]]
     return total % 10 == 0
 
 
 def check_digit(nine_digits: str) -> str:
     """The check digit that makes YYMMDDNNN + K pass :func:`luhn_ok`."""
-    total = 0
-    for index, char in enumerate(nine_digits):
-        n = int(char) * (2 if index % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
+    total = sum(_DOUBLED[int(c)] if i % 2 == 0 else int(c) for i, c in enumerate(nine_digits))
     return str((10 - total % 10) % 10)
 
 
-def _valid_date(year: int, month: int, day: int) -> bool:
-    if day > COORDINATION_OFFSET:
-        day -= COORDINATION_OFFSET
-    try:
-        datetime.date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
-def _infer_century(yymmdd: str, separator: str | None, today: datetime.date) -> int:
+def _infer_century(
+    yy: int, month: int, day: int, separator: str | None, today: datetime.date
+) -> int:
     """The four-digit birth year of a ten-digit number, as of ``today``."""
-    yy, month, day = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])
-    if day > COORDINATION_OFFSET:
-        day -= COORDINATION_OFFSET
     year = (today.year // 100) * 100 + yy
     # Born this century unless that birthday has not happened yet: then the previous century.
     if (year, month, day) > (today.year, today.month, today.day):
@@ -126,25 +114,28 @@ def _infer_century(yymmdd: str, separator: str | None, today: datetime.date) -> 
 
 def parse(value: object, *, today: datetime.date | None = None) -> Personnummer:
     """Parse what people and systems write; raise :class:`PersonnummerError` when it is wrong."""
-    text = "" if value is None else str(value)
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
     match = SHAPE.match(text)
     if not match:
         raise PersonnummerError("format")
     century, yymmdd, separator, serial = match.groups()
     month, day = int(yymmdd[2:4]), int(yymmdd[4:6])
+    if day > COORDINATION_OFFSET:
+        day -= COORDINATION_OFFSET
     if century:
-        year = int(century + yymmdd[:2])
         if separator == "+":
             raise PersonnummerError("plus")
+        year = int(century + yymmdd[:2])
     else:
-        if not _valid_date(2000, month, day):  # a leap year: 29 February may exist
-            raise PersonnummerError("date")
-        year = _infer_century(yymmdd, separator, today or timezone.localdate())
-    if not _valid_date(year, month, day):
-        raise PersonnummerError("date")
-    if not luhn_ok(yymmdd + serial):
+        year = _infer_century(int(yymmdd[:2]), month, day, separator, today or timezone.localdate())
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        raise PersonnummerError("date") from None
+    ten = yymmdd + serial
+    if not luhn_ok(ten):
         raise PersonnummerError("checksum")
-    return Personnummer(f"{year:04d}{yymmdd[2:]}{serial}")
+    return Personnummer(f"{year:04d}"[:2] + ten)
 
 
 def looks_like(value: object) -> bool:
@@ -162,21 +153,24 @@ def _check_normalised(pnr12: str) -> None:
         raise ValueError("Ett normaliserat personnummer har exakt tolv siffror (ÅÅÅÅMMDDNNNK).")
 
 
+def _hmac(message: bytes) -> str:
+    key = str(settings.PERSONNUMMER_HMAC_KEY).encode("utf-8")
+    return hmac.digest(key, message, "sha256").hex()
+
+
 def hash_personnummer(pnr12: str) -> str:
     """The keyed hash stored in ``AccessReviewItem.person_hash``: 64 hexadecimal characters.
 
-    HMAC-SHA256 over the normalised twelve digits, key ``settings.PERSONNUMMER_HMAC_KEY``
+    HMAC-SHA256 over the normalised twelve digits (ASCII), key ``settings.PERSONNUMMER_HMAC_KEY``
     (UTF-8). Must stay byte for byte the same: stored hashes are compared with new ones.
     """
     _check_normalised(pnr12)
-    key = str(settings.PERSONNUMMER_HMAC_KEY).encode("utf-8")
-    return hmac.new(key, pnr12.encode("ascii"), hashlib.sha256).hexdigest()
+    return _hmac(pnr12.encode("ascii"))
 
 
 def hash_unchecked(digits: str) -> str:
     """A keyed hash of a personnummer-shaped value that did not parse (kept only to compare)."""
-    key = str(settings.PERSONNUMMER_HMAC_KEY).encode("utf-8")
-    return hmac.new(key, b"raw:" + digits.encode("ascii"), hashlib.sha256).hexdigest()
+    return _hmac(b"raw:" + digits.encode("ascii"))
 
 
 def mask(pnr12: str) -> str:
