@@ -48,12 +48,12 @@ def account(account_id, *, pnr_text="", name="", employee="", last_login=TODAY, 
     )
 
 
-RULES = dict(
-    review_date=TODAY,
-    inactive_days=90,
-    test_patterns=["*test*", "svc_*"],
-    external_units=["Räddningstjänst"],
-)
+RULES = {
+    "review_date": TODAY,
+    "inactive_days": 90,
+    "test_patterns": ["*test*", "svc_*"],
+    "external_units": ["Räddningstjänst"],
+}
 
 
 def classify(accounts, people, **rules):
