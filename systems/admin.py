@@ -9,6 +9,7 @@ from .models import (
     ClassificationScale,
     Integration,
     ManagementPlan,
+    ReviewSettings,
     System,
     SystemRole,
 )
@@ -90,6 +91,14 @@ class ClassificationScaleAdmin(SimpleHistoryAdmin):
     search_fields = ["municipality__name"]
 
 
+@admin.register(ReviewSettings)
+class ReviewSettingsAdmin(SimpleHistoryAdmin):
+    """Per municipality: test/service account patterns, other organisations, inactivity."""
+
+    list_display = ["municipality", "inactive_days", "review_interval_months"]
+    search_fields = ["municipality__name"]
+
+
 @admin.register(Classification)
 class ClassificationAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -111,6 +120,11 @@ class AccessReviewItemInline(admin.TabularInline):
     extra = 0
     fields = ["account_id", "name", "person_masked", "match", "category", "decision", "is_done"]
     readonly_fields = ["person_masked"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # A review may hold 50,000 accounts: the inline shows the flagged ones.
+        return super().get_queryset(request).flagged()
 
 
 @admin.register(AccessReview)
