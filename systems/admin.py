@@ -115,18 +115,6 @@ class ClassificationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["system", "classified_by"]
 
 
-class AccessReviewItemInline(admin.TabularInline):
-    model = AccessReviewItem
-    extra = 0
-    fields = ["account_id", "name", "person_masked", "match", "category", "decision", "is_done"]
-    readonly_fields = ["person_masked"]
-    show_change_link = True
-
-    def get_queryset(self, request):
-        # A review may hold 50,000 accounts: the inline shows the flagged ones.
-        return super().get_queryset(request).flagged()
-
-
 @admin.register(AccessReview)
 class AccessReviewAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "system", "status", "review_date", "accounts_total", "flagged_total"]
@@ -134,13 +122,15 @@ class AccessReviewAdmin(SimpleHistoryAdmin):
     search_fields = ["system__name", "summary"]
     date_hierarchy = "review_date"
     autocomplete_fields = ["system", "occurrence", "reviewer"]
-    inlines = [AccessReviewItemInline]
+    # No inline of items: a review may hold 50,000 accounts (see the item admin, by review).
 
 
 @admin.register(AccessReviewItem)
 class AccessReviewItemAdmin(SimpleHistoryAdmin):
     list_display = ["account_id", "name", "review", "match", "category", "decision", "is_done"]
     list_filter = ["category", "match", "decision", "is_done"]
+    list_select_related = ["review__system"]
+    show_full_result_count = False
     search_fields = ["account_id", "name", "employee_number"]
     readonly_fields = ["person_hash", "person_masked"]
     autocomplete_fields = ["review", "decided_by"]
