@@ -309,12 +309,9 @@ def item_decide(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             "row_error": error,
             "submitted": request.POST,
         }
-        return render(
-            request,
-            "systems/review_detail.html#item-row",
-            context,
-            status=422 if error else 200,
-        )
+        # 200 even with an error: htmx swaps only successful responses, and the row carries
+        # the message (role="alert") next to the field.
+        return render(request, "systems/review_detail.html#item-row", context)
     if error:
         messages.error(
             request,
@@ -378,7 +375,11 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if completion.finding is not None:
         messages.success(
             request,
-            _("Granskningen är slutförd. En avvikelse med %(n)s åtgärder är registrerad.")
+            ngettext(
+                "Granskningen är slutförd. En avvikelse med %(n)s åtgärd är registrerad.",
+                "Granskningen är slutförd. En avvikelse med %(n)s åtgärder är registrerad.",
+                len(completion.actions),
+            )
             % {"n": len(completion.actions)},
         )
     else:

@@ -107,6 +107,11 @@ def test_a_system_manager_reviews_the_map_system(
     expect(page.get_by_text("Beslutet är sparat för 6 konton.")).to_be_visible()
     row = page.locator("tr", has_text="rtj.jlindberg")
     row.get_by_label("Beslut för rtj.jlindberg").select_option("keep")
+    row.get_by_role("button", name=re.compile("Spara")).click()  # no reason yet
+    expect(page.locator("tr", has_text="rtj.jlindberg").get_by_role("alert")).to_contain_text(
+        "Ange en motivering"
+    )
+    row = page.locator("tr", has_text="rtj.jlindberg")
     row.get_by_label("Motivering för rtj.jlindberg").fill(
         "Insatskartan enligt avtal med förbundet."
     )
@@ -117,7 +122,7 @@ def test_a_system_manager_reviews_the_map_system(
 
     # The report, and the new finding on the system's page.
     expect(
-        page.get_by_text("Granskningen är slutförd. En avvikelse med 1 åtgärder är registrerad.")
+        page.get_by_text("Granskningen är slutförd. En avvikelse med 1 åtgärd är registrerad.")
     ).to_be_visible()
     review = AccessReview.objects.get(system=system)
     finding = Finding.objects.get(access_review=review)
