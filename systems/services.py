@@ -19,7 +19,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -54,6 +53,7 @@ from systems.models import (
     System,
     SystemRole,
 )
+from systems.uploads import max_upload_bytes
 
 UPLOAD_TYPES = frozenset({"csv", "txt", "xlsx"})
 MAX_LISTED_ERRORS = 20
@@ -66,10 +66,6 @@ Decision = AccessReviewItem.Decision
 def _require(user: User, verb: str, obj: Any) -> None:
     if not policy.can(user, verb, obj):
         raise PermissionDenied
-
-
-def _max_upload_bytes() -> int:
-    return int(getattr(settings, "ACCESS_REVIEW_MAX_UPLOAD_BYTES", settings.UPLOAD_MAX_BYTES))
 
 
 # ============================================================================================
@@ -311,7 +307,7 @@ def load_upload(
     uploaded: IO[bytes], *, kind: str, today: datetime.date | None = None
 ) -> LoadedFile:
     """Check, read and reduce one file; raise ValidationError with Swedish messages."""
-    _, sha256 = validate_upload(uploaded, allowed=UPLOAD_TYPES, max_bytes=_max_upload_bytes())
+    _, sha256 = validate_upload(uploaded, allowed=UPLOAD_TYPES, max_bytes=max_upload_bytes())
     name = getattr(uploaded, "name", "") or ""
     try:
         table = tabular.read_table(uploaded, name=name, today=today)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exports import csv_response
@@ -32,6 +33,7 @@ from systems.forms import (
 )
 from systems.mapping import ACCOUNT_FIELDS, ROSTER_FIELDS
 from systems.models import AccessReview, AccessReviewItem, ReviewUpload, System
+from systems.uploads import InMemoryOnlyUploadHandler
 
 ITEMS_PER_PAGE = 50
 PREVIEW_ROWS = 5
@@ -122,8 +124,16 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@csrf_exempt  # only to swap the upload handlers first; the view itself is CSRF-protected
 @require_http_methods(["GET", "POST"])
 def review_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """The two files, kept in memory only: a roster is never written to a temporary file."""
+    request.upload_handlers = [InMemoryOnlyUploadHandler(request)]
+    return _review_upload(request, pk)
+
+
+@csrf_protect
+def _review_upload(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk, policy.Verb.REVIEW)
     if not review.accepts_uploads:
         messages.error(

@@ -347,3 +347,29 @@ def test_files_cannot_be_replaced_after_decisions(client_for, manager, review):
     response = upload(client, review, accounts_upload(), roster_upload())
     assert response.status_code == 302
     assert review.items.count() == 10
+
+
+def test_uploads_never_touch_a_temporary_file(client_for, manager, review, monkeypatch):
+    import django.core.files.uploadedfile as uploadedfile
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a roster must not be written to a temporary file")
+
+    monkeypatch.setattr(uploadedfile.tempfile, "NamedTemporaryFile", refuse)
+    big_roster = ROSTER_ROWS + [
+        [f"{900000 + n}", "", f"Person {n}", "", "Enhet"] for n in range(120_000)
+    ]
+    roster = csv_file("p.csv", big_roster)
+    assert roster.size > 2 * 1024 * 1024  # above FILE_UPLOAD_MAX_MEMORY_SIZE
+    assert upload(client_for(manager), review, accounts_upload(), roster).status_code == 302
+    assert ReviewUpload.objects.get(review=review, kind="roster").row_count == len(big_roster) - 1
+
+
+def test_upload_needs_the_csrf_token(manager, review):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+    response = upload(client, review, accounts_upload(), roster_upload())
+    assert response.status_code == 403
+    assert_nothing_stored(review)
