@@ -1,9 +1,40 @@
-"""Creating in-app notifications. One function; callers pass a link to the item."""
+"""Notifications and reminders: the writes.
+
+* :func:`notify` — one in-app notification (the bell), for other apps to call.
+* :func:`run_reminders` — the daily job: record what is due exactly once, show it in the app,
+  gather each recipient's reminders into one e-mail, and queue the e-mails after commit.
+* :func:`send_reminder_email` — send one queued e-mail (called by the Celery task), at most once.
+* :func:`retry_email` — put a failed e-mail back in the queue (the admin's action).
+"""
 
 from __future__ import annotations
 
-from notifications.models import Notification
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications import emails, rules
+from notifications.models import (
+    Notification,
+    OutgoingEmail,
+    ReminderRecord,
+    ReminderRule,
+    ReminderRun,
+)
 from organisation.models import User
+
+logger = logging.getLogger(__name__)
+
+#: Rows per INSERT when recording reminders and notifications.
+BATCH_SIZE = 5000
 
 
 def notify(
@@ -20,3 +51,257 @@ def notify(
     notification.full_clean()
     notification.save()
     return notification
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    today: datetime.date
+    window_start: datetime.date
+    due_found: int
+    records_created: int
+    emails_queued: int
+    dry_run: bool
+
+
+def window_start_for(today: datetime.date) -> datetime.date:
+    """Today, or after missed days the day after the last completed run (bounded)."""
+    catch_up = max(0, settings.REMINDER_CATCH_UP_DAYS)
+    last = (
+        ReminderRun.objects.filter(finished_at__isnull=False, run_date__lte=today)
+        .order_by("-run_date")
+        .values_list("run_date", flat=True)
+        .first()
+    )
+    if last is None or last >= today:
+        return today
+    return max(last + datetime.timedelta(days=1), today - datetime.timedelta(days=catch_up))
+
+
+def run_reminders(
+    *, today: datetime.date | None = None, dry_run: bool = False, trigger: str = ""
+) -> RunResult:
+    """The daily job. Safe to run twice, or twice at once: nothing is sent twice.
+
+    The guarantee is the unique constraint on :class:`ReminderRecord`: each run inserts what
+    is due with ``ON CONFLICT DO NOTHING`` and then works only with the rows it inserted itself
+    (found again by their run id). Pending reminders are claimed for an e-mail with
+    ``SELECT … FOR UPDATE SKIP LOCKED``, so two runs never put one reminder in two e-mails. The
+    e-mails are queued only after the transaction commits. A dry run does all of it and rolls
+    back.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        window_start = window_start_for(today)
+        run = ReminderRun.objects.create(
+            run_date=today, window_start=window_start, trigger=trigger[:40]
+        )
+        due = rules.collect(today=today, window_start=window_start)
+        ReminderRecord.objects.bulk_create(
+            [d.as_record(run=run) for d in due], ignore_conflicts=True, batch_size=BATCH_SIZE
+        )
+        records_created = _notify_new_reminders(run)
+        email_ids = _compose_emails(run=run, today=today)
+        run.due_found = len(due)
+        run.records_created = records_created
+        run.emails_queued = len(email_ids)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["due_found", "records_created", "emails_queued", "finished_at"])
+        result = RunResult(
+            run_id=None if dry_run else run.pk,
+            today=today,
+            window_start=window_start,
+            due_found=len(due),
+            records_created=records_created,
+            emails_queued=len(email_ids),
+            dry_run=dry_run,
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+        elif email_ids:
+            from notifications.tasks import dispatch_run_emails
+
+            run_id = run.pk
+            transaction.on_commit(lambda: dispatch_run_emails.delay(run_id), robust=True)
+    logger.info(
+        "reminders %s: %s due, %s new, %s e-mails%s",
+        today,
+        result.due_found,
+        result.records_created,
+        result.emails_queued,
+        " (dry run)" if dry_run else "",
+    )
+    return result
+
+
+def _notify_new_reminders(run: ReminderRun) -> int:
+    """A notification in the app for each reminder this run inserted (not the duplicates)."""
+    rows = ReminderRecord.objects.filter(run=run).values_list(
+        "pk", "recipient_id", "municipality_id", "rule", "days", "item_kind", "title", "url",
+        "unit_name", "due_date",
+    )  # fmt: skip
+    kind_labels = dict(rules.ItemKind.choices)
+    notifications = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for pk, recipient_id, municipality_id, rule, days, kind, title, url, unit, due in rows:
+            label = kind_labels[kind]
+            notifications.append(
+                Notification(
+                    municipality_id=municipality_id,
+                    recipient_id=recipient_id,
+                    kind=(
+                        Notification.Kind.ESCALATION
+                        if rule == ReminderRule.ESCALATION
+                        else Notification.Kind.REMINDER
+                    ),
+                    title=f"{label}: {title}"[:255],
+                    body=_("%(when)s (%(date)s).")
+                    % {"when": rules.describe(rule, days), "date": due}
+                    + (f" {unit}." if unit else ""),
+                    url=url,
+                    reminder_id=pk,
+                )
+            )
+    Notification.objects.bulk_create(notifications, batch_size=BATCH_SIZE)
+    return len(notifications)
+
+
+def _compose_emails(*, run: ReminderRun, today: datetime.date) -> list[int]:
+    """Gather each recipient's pending reminders that are ready into one e-mail.
+
+    Ready: escalations always (mandatory); everything for users who chose daily reminders; for
+    users who chose a weekly digest, everything gathered since their last one, on their
+    municipality's digest weekday. Returns the ids of the e-mails to send.
+    """
+    weekly_today = [
+        municipality_id
+        for municipality_id, schedule in rules.schedules(enabled_only=False).items()
+        if schedule.digest_weekday == today.weekday()
+    ]
+    ready = Q(mandatory=True) | Q(recipient__digest_frequency=User.DigestFrequency.DAILY)
+    if weekly_today:
+        ready |= Q(municipality_id__in=weekly_today)
+    claimed = list(
+        ReminderRecord.objects.filter(ready, email__isnull=True)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")
+        .values_list("pk", "recipient_id")
+    )
+    if not claimed:
+        return []
+    by_recipient: dict[int, list[int]] = defaultdict(list)
+    for pk, recipient_id in claimed:
+        by_recipient[recipient_id].append(pk)
+    recipients = User.objects.filter(pk__in=list(by_recipient)).values_list(
+        "pk", "email", "municipality_id", "is_active"
+    )
+    emails_to_create = []
+    for user_id, address, municipality_id, is_active in recipients:
+        if address and is_active:
+            status, error = OutgoingEmail.Status.QUEUED, ""
+        else:
+            status = OutgoingEmail.Status.SKIPPED
+            error = _("Mottagaren saknar e-postadress.") if is_active else _("Kontot är inaktivt.")
+        emails_to_create.append(
+            OutgoingEmail(
+                run=run,
+                recipient_id=user_id,
+                municipality_id=municipality_id,
+                to_address=address,
+                status=status,
+                last_error=error,
+            )
+        )
+    OutgoingEmail.objects.bulk_create(emails_to_create, batch_size=BATCH_SIZE)
+    ReminderRecord.objects.filter(pk__in=[pk for pk, _recipient in claimed]).update(
+        email_id=Subquery(
+            OutgoingEmail.objects.filter(run=run, recipient_id=OuterRef("recipient_id")).values(
+                "pk"
+            )[:1]
+        )
+    )
+    return list(
+        OutgoingEmail.objects.filter(run=run, status=OutgoingEmail.Status.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def send_reminder_email(*, email_id: int, final_attempt: bool = False) -> str:
+    """Send one queued e-mail, at most once; record the outcome on its row.
+
+    The row is locked while sending: a second worker given the same task skips it, and a task
+    run again after success finds it sent. An SMTP failure is recorded (attempts, error) and
+    re-raised for the task to retry; after the last attempt the row is marked failed, which the
+    admin lists. Returns the e-mail's status.
+    """
+    error: Exception | None = None
+    with transaction.atomic():
+        email = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .select_related("recipient", "municipality")
+            .filter(pk=email_id)
+            .first()
+        )
+        if email is None:
+            return "locked-or-missing"
+        if email.status != OutgoingEmail.Status.QUEUED:
+            return email.status
+        records = list(email.records.order_by("due_date", "pk"))
+        current = rules.still_due(records)
+        items = [r for r in records if r.pk in current]
+        if not items:
+            email.status = OutgoingEmail.Status.SKIPPED
+            email.last_error = _("Inget av ärendena är längre aktuellt.")
+            email.save(update_fields=["status", "last_error"])
+            return email.status
+        email.attempts += 1
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                email.subject = emails.reminder_digest(email=email, records=items)
+        except (SMTPException, OSError) as exc:
+            error = exc
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if final_attempt:
+                email.status = OutgoingEmail.Status.FAILED
+            email.save(update_fields=["attempts", "last_error", "status"])
+            logger.warning(
+                "reminder e-mail %s failed (attempt %s): %s", email.pk, email.attempts, exc
+            )
+        else:
+            email.status = OutgoingEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.last_error = ""
+            email.save(update_fields=["attempts", "subject", "status", "sent_at", "last_error"])
+    if error is not None:
+        raise error
+    return email.status
+
+
+def retry_email(*, email: OutgoingEmail) -> bool:
+    """Queue a failed (or stuck) e-mail again. Returns whether it was queued."""
+    if email.status == OutgoingEmail.Status.SENT:
+        return False
+    with transaction.atomic():
+        updated = OutgoingEmail.objects.filter(
+            pk=email.pk, status__in=[OutgoingEmail.Status.FAILED, OutgoingEmail.Status.QUEUED]
+        ).update(status=OutgoingEmail.Status.QUEUED)
+        if updated:
+            from notifications.tasks import send_reminder_email_task
+
+            email_id = email.pk
+            transaction.on_commit(lambda: send_reminder_email_task.delay(email_id), robust=True)
+    return bool(updated)
+
+
+def mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

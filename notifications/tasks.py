@@ -1,0 +1,74 @@
+"""Celery tasks of the reminders. They take ids, call a service, and are safe to run twice.
+
+* ``notifications.run_daily_reminders`` — the daily job, run by beat at 07:00 Europe/Stockholm
+  (``CELERY_BEAT_SCHEDULE``); ``manage.py send_reminders`` runs the same on demand.
+* ``notifications.dispatch_run_emails`` — queues one send task per e-mail of a run; queued by
+  the daily job after its transaction commits.
+* ``notifications.send_reminder_email`` — sends one e-mail; SMTP failures retry with
+  exponential backoff and end as "failed" on the row, listed in the admin.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import OutgoingEmail
+
+#: An e-mail queued this long ago but never tried lost its task (e.g. the broker was down at
+#: commit time); the daily job queues it again.
+STUCK_AFTER = datetime.timedelta(hours=1)
+
+
+@shared_task(name="notifications.run_daily_reminders")
+def run_daily_reminders(day: str | None = None) -> dict:
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    result = services.run_reminders(today=today, trigger="celery")
+    stuck = list(
+        OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.QUEUED,
+            attempts=0,
+            created_at__lt=timezone.now() - STUCK_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    for email_id in stuck:
+        send_reminder_email_task.delay(email_id)
+    summary = {
+        key: value.isoformat() if isinstance(value, datetime.date) else value
+        for key, value in dataclasses.asdict(result).items()
+    }
+    return {**summary, "requeued": len(stuck)}
+
+
+@shared_task(name="notifications.dispatch_run_emails")
+def dispatch_run_emails(run_id: int) -> int:
+    email_ids = list(
+        OutgoingEmail.objects.filter(run_id=run_id, status=OutgoingEmail.Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for email_id in email_ids:
+        send_reminder_email_task.delay(email_id)
+    return len(email_ids)
+
+
+@shared_task(
+    bind=True,
+    name="notifications.send_reminder_email",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=settings.REMINDER_EMAIL_RETRY_BACKOFF,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=settings.REMINDER_EMAIL_MAX_RETRIES,
+    acks_late=True,
+)
+def send_reminder_email_task(self, email_id: int) -> str:
+    return services.send_reminder_email(
+        email_id=email_id, final_attempt=self.request.retries >= self.max_retries
+    )
