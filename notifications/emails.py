@@ -92,7 +92,16 @@ def digest_sections(records: Sequence[ReminderRecord]) -> list[DigestSection]:
     }
     kind_labels = dict(ItemKind.choices)
     grouped: dict[str, list[DigestItem]] = {rule: [] for rule in _SECTION_ORDER}
+    # An item escalated to someone who also gets its ordinary reminder is listed once.
+    escalated = {
+        (r.content_type_id, r.object_id) for r in records if r.rule == ReminderRule.ESCALATION
+    }
     for record in records:
+        if (
+            record.rule != ReminderRule.ESCALATION
+            and (record.content_type_id, record.object_id) in escalated
+        ):
+            continue
         grouped[record.rule].append(
             DigestItem(
                 kind=str(kind_labels[record.item_kind]),
@@ -116,13 +125,14 @@ def reminder_digest(*, email: OutgoingEmail, records: Sequence[ReminderRecord]) 
     """The reminder e-mail: every reminder of one recipient in one message."""
     sections = digest_sections(records)
     escalations = sum(len(s.items) for s in sections if s.key == ReminderRule.ESCALATION)
+    count = sum(len(s.items) for s in sections)
     ctx = {
         "recipient": email.recipient,
         "municipality": email.municipality,
         "sections": sections,
-        "count": len(records),
+        "count": count,
         "escalations": escalations,
-        "others": len(records) - escalations,
+        "others": count - escalations,
         "weekly": email.recipient.digest_frequency == email.recipient.DigestFrequency.WEEKLY,
         "notifications_url": _absolute(reverse("notifications:list")),
         "preferences_url": _absolute(reverse("notifications:list") + "#installningar"),

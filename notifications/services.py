@@ -233,7 +233,8 @@ def send_reminder_email(*, email_id: int, final_attempt: bool = False) -> str:
     The row is locked while sending: a second worker given the same task skips it, and a task
     run again after success finds it sent. An SMTP failure is recorded (attempts, error) and
     re-raised for the task to retry; after the last attempt the row is marked failed, which the
-    admin lists. Returns the e-mail's status.
+    admin lists (after the task's last retry, or ``REMINDER_EMAIL_MAX_RETRIES`` + 1 attempts in
+    all). Returns the e-mail's status.
     """
     error: Exception | None = None
     with transaction.atomic():
@@ -262,7 +263,7 @@ def send_reminder_email(*, email_id: int, final_attempt: bool = False) -> str:
         except (SMTPException, OSError) as exc:
             error = exc
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if final_attempt:
+            if final_attempt or email.attempts > settings.REMINDER_EMAIL_MAX_RETRIES:
                 email.status = OutgoingEmail.Status.FAILED
             email.save(update_fields=["attempts", "last_error", "status"])
             logger.warning(

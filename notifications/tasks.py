@@ -12,38 +12,48 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.conf import settings
 from django.utils import timezone
 
 from notifications import services
 from notifications.models import OutgoingEmail
 
-#: An e-mail queued this long ago but never tried lost its task (e.g. the broker was down at
-#: commit time); the daily job queues it again.
-STUCK_AFTER = datetime.timedelta(hours=1)
+logger = logging.getLogger(__name__)
+
+#: An e-mail still queued this long after it was made lost its task (the broker was down at
+#: commit time, or tasks run in-process and the SMTP server was down); the daily job queues it
+#: again. Sending twice is impossible: the send task locks the row and checks its status.
+STUCK_AFTER = datetime.timedelta(hours=2)
 
 
 @shared_task(name="notifications.run_daily_reminders")
 def run_daily_reminders(day: str | None = None) -> dict:
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     result = services.run_reminders(today=today, trigger="celery")
-    stuck = list(
-        OutgoingEmail.objects.filter(
-            status=OutgoingEmail.Status.QUEUED,
-            attempts=0,
-            created_at__lt=timezone.now() - STUCK_AFTER,
-        ).values_list("pk", flat=True)
-    )
-    for email_id in stuck:
-        send_reminder_email_task.delay(email_id)
+    requeued = requeue_stuck_emails()
     summary = {
         key: value.isoformat() if isinstance(value, datetime.date) else value
         for key, value in dataclasses.asdict(result).items()
     }
-    return {**summary, "requeued": len(stuck)}
+    return {**summary, "requeued": requeued}
+
+
+def requeue_stuck_emails() -> int:
+    """Queue again the e-mails that should have gone long ago (see :data:`STUCK_AFTER`)."""
+    stuck = list(
+        OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.QUEUED, created_at__lt=timezone.now() - STUCK_AFTER
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _queue(stuck)
+    return len(stuck)
 
 
 @shared_task(name="notifications.dispatch_run_emails")
@@ -53,9 +63,18 @@ def dispatch_run_emails(run_id: int) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for email_id in email_ids:
-        send_reminder_email_task.delay(email_id)
+    _queue(email_ids)
     return len(email_ids)
+
+
+def _queue(email_ids: list[int]) -> None:
+    for email_id in email_ids:
+        try:
+            send_reminder_email_task.delay(email_id)
+        except (SMTPException, OSError, Retry) as exc:
+            # Only when tasks run in-process (no worker to retry later): the failure is on the
+            # e-mail's row, and the next daily run tries again.
+            logger.warning("reminder e-mail %s not sent: %s", email_id, exc)
 
 
 @shared_task(

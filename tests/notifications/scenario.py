@@ -7,6 +7,7 @@ import zoneinfo
 
 import time_machine
 from django.core.management import call_command
+from django.test import TestCase
 
 from controls.models import ControlPlan
 from notifications.models import ReminderRecord
@@ -25,8 +26,11 @@ def at(day: datetime.date, hour: int = 7) -> time_machine.travel:
 
 
 def run_on(day: datetime.date) -> None:
-    """The daily job as the management command runs it, on that day."""
-    with at(day):
+    """The daily job as the management command runs it, on that day.
+
+    The test's transaction never commits, so the e-mails queued on commit are run here.
+    """
+    with at(day), TestCase.captureOnCommitCallbacks(execute=True):
         call_command("send_reminders", stdout=_Sink())
 
 

@@ -1,7 +1,8 @@
 """``manage.py send_reminders [--date YYYY-MM-DD] [--dry-run]`` — the daily job, on demand.
 
-The same run that Celery beat starts at 07:00 (task ``notifications.run_daily_reminders``).
-Safe to run as often as you like: a reminder already recorded is never sent again.
+The same run that Celery beat starts at 07:00 (task ``notifications.run_daily_reminders``),
+including queueing again e-mails that could not be sent earlier. Safe to run as often as you
+like: a reminder already recorded is never sent again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from notifications import services
+from notifications.tasks import requeue_stuck_emails
 
 
 def _date(value: str) -> datetime.date:
@@ -37,6 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args, date: str | None = None, dry_run: bool = False, **options) -> None:
         today = _date(date) if date else timezone.localdate()
         result = services.run_reminders(today=today, dry_run=dry_run, trigger="send_reminders")
+        requeued = 0 if dry_run else requeue_stuck_emails()
         window = (
             today.isoformat()
             if result.window_start == today
@@ -47,3 +50,5 @@ class Command(BaseCommand):
             f"{prefix} för {window}: {result.due_found} förfallna, "
             f"{result.records_created} nya påminnelser, {result.emails_queued} e-brev att skicka."
         )
+        if requeued:
+            self.stdout.write(f"{requeued} e-brev som inte gått iväg tidigare köades igen.")
