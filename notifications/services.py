@@ -239,7 +239,7 @@ def send_reminder_email(*, email_id: int, final_attempt: bool = False) -> str:
     error: Exception | None = None
     with transaction.atomic():
         email = (
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "municipality")
             .filter(pk=email_id)
             .first()

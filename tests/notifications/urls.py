@@ -1,9 +1,9 @@
-"""The site's URLs, plus the item pages reminders link to where their app has none yet.
+"""The site's URLs, plus placeholders for pages of other apps that have not landed yet.
 
 Reminders link to ``get_absolute_url()`` of control occurrences, actions and board responses,
-whose pages belong to other apps (issues 3 and 4). Until those land on this branch, this urlconf
-adds placeholder routes with the same names so the links can be built; the autouse fixture in
-``conftest.py`` uses it only when a name is missing.
+and every page's menu links to the other apps' lists; those pages belong to other issues (3, 4,
+5). Until they land on this branch, this urlconf adds placeholder routes with the same names;
+the autouse fixture in ``conftest.py`` uses it only when a name is missing.
 """
 
 from django.http import HttpResponse
@@ -12,22 +12,32 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, include, path, 
 from config.urls import urlpatterns as site_urlpatterns
 
 NEEDED = {
-    "controls": [("kontrolltillfallen/<int:pk>/", "occurrence_detail")],
-    "findings": [("atgarder/<int:pk>/", "action_detail")],
-    "audits": [("yttranden/<int:pk>/", "response_detail")],
+    "controls": [
+        ("kontrolltillfallen/<int:pk>/", "occurrence_detail"),
+        ("mina/", "my_controls"),
+        ("planer/", "plan_list"),
+    ],
+    "findings": [
+        ("atgarder/<int:pk>/", "action_detail"),
+        ("mina-atgarder/", "my_actions"),
+        ("lista/", "finding_list"),
+        ("atgarder/", "action_list"),
+    ],
+    "audits": [("yttranden/<int:pk>/", "response_detail"), ("lista/", "audit_list")],
+    "systems": [("lista/", "system_list")],
 }
 
 
-def _placeholder(request, pk: int) -> HttpResponse:
+def _placeholder(request, pk: int | None = None) -> HttpResponse:
     return HttpResponse(f"placeholder {pk}")
 
 
 def missing_names() -> list[str]:
     missing = []
     for namespace, routes in NEEDED.items():
-        for _route, name in routes:
+        for route, name in routes:
             try:
-                reverse(f"{namespace}:{name}", args=[1])
+                reverse(f"{namespace}:{name}", args=[1] if "<int:pk>" in route else [])
             except NoReverseMatch:
                 missing.append(f"{namespace}:{name}")
     return missing
