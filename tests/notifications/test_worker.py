@@ -65,8 +65,10 @@ def workers(transactional_db, outbox, tmp_path):
         log = (tmp_path / f"{name}.log").open("w")
         processes.append(
             subprocess.Popen(
-                [str(celery), "-A", "config", "worker", "--pool=solo", "-n", f"{name}@%h"]
-                + ["--without-gossip", "--without-mingle", "--loglevel=INFO"],
+                [
+                    *(str(celery), "-A", "config", "worker", "--pool=solo", "-n", f"{name}@%h"),
+                    *("--without-gossip", "--without-mingle", "--loglevel=INFO"),
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
