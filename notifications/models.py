@@ -43,6 +43,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("mottagare"),
+        db_index=False,  # the indexes below lead with the recipient
     )
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("rubrik"), max_length=255)
@@ -298,17 +299,30 @@ class ReminderRecord(models.Model):
     e-mail says what the reminder said even if the item changes later.
     """
 
+    # Few indexes: the daily job inserts thousands of rows. The unique constraint leads with
+    # the recipient and the object index with the content type, so those need none of their own.
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("kommun")
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("kommun"),
+        db_index=False,
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="reminders",
         verbose_name=_("mottagare"),
+        db_index=False,
     )
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("objekttyp")
+        ContentType,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("objekttyp"),
+        db_index=False,
+        # Content types are fixed rows; checking them for every reminder at commit is waste.
+        db_constraint=False,
     )
     object_id = models.PositiveBigIntegerField(_("objekt-id"))
     item_kind = models.CharField(_("typ"), max_length=20, choices=ItemKind.choices)
@@ -351,14 +365,12 @@ class ReminderRecord(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["run"], name="notif_reminder_run_idx"),
             models.Index(
                 fields=["recipient", "for_date"],
                 name="notif_reminder_pending_idx",
                 condition=Q(email__isnull=True),
             ),
             models.Index(fields=["content_type", "object_id"], name="notif_reminder_object_idx"),
-            models.Index(fields=["-for_date"], name="notif_reminder_date_idx"),
         ]
 
     def __str__(self) -> str:
