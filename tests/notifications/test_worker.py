@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime
 import email
 import os
+import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -42,7 +44,15 @@ def outbox(tmp_path) -> Path:
 
 
 @pytest.fixture
-def workers(transactional_db, outbox, tmp_path):
+def queue() -> str:
+    """A queue of its own, so these workers neither steal nor are stolen work on a shared Redis
+    (as in tests/infra/test_celery_worker.py). The workers' default queue, so that the tasks
+    they queue themselves (dispatch, send) stay on it too."""
+    return f"uppsikt-reminders-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def workers(transactional_db, outbox, tmp_path, queue):
     need_service(redis_available(), "Redis (REDIS_URL)")
     settings_dict = connection.settings_dict
     database_url = (
@@ -56,9 +66,10 @@ def workers(transactional_db, outbox, tmp_path):
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
         "UPPSIKT_TEST_OUTBOX": str(outbox),
+        "UPPSIKT_TEST_QUEUE": queue,
         "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
     }
-    celery_app.control.purge()
     celery = Path(sys.executable).with_name("celery")
     processes = []
     for name in WORKERS:
@@ -66,7 +77,8 @@ def workers(transactional_db, outbox, tmp_path):
         processes.append(
             subprocess.Popen(
                 [
-                    *(str(celery), "-A", "config", "worker", "--pool=solo", "-n", f"{name}@%h"),
+                    *(str(celery), "-A", "config", "worker", "--pool=solo"),
+                    *(f"--hostname={name}-{queue}@%h", f"--queues={queue}"),
                     *("--without-gossip", "--without-mingle", "--loglevel=INFO"),
                 ],
                 cwd=ROOT,
@@ -75,10 +87,16 @@ def workers(transactional_db, outbox, tmp_path):
                 stderr=subprocess.STDOUT,
             )
         )
+    # The conftest runs tasks in-process for ordinary tests; these go to the broker.
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
     try:
-        _wait_for_workers(len(WORKERS), processes, tmp_path)
+        _wait_for_workers(
+            [f"{name}-{queue}@{socket.gethostname()}" for name in WORKERS], processes, tmp_path
+        )
         yield tmp_path
     finally:
+        celery_app.conf.task_always_eager = saved
         for process in processes:
             process.terminate()
         for process in processes:
@@ -89,13 +107,13 @@ def workers(transactional_db, outbox, tmp_path):
                 process.wait()
 
 
-def _wait_for_workers(count: int, processes, tmp_path: Path) -> None:
+def _wait_for_workers(names: list[str], processes, tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in processes):
             break
-        replies = celery_app.control.ping(timeout=1.0) or []
-        if len(replies) >= count:
+        replies = celery_app.control.ping(destination=names, timeout=1.0) or []
+        if len(replies) >= len(names):
             return
     logs = "\n".join(p.read_text() for p in tmp_path.glob("w*.log"))
     pytest.fail(f"the Celery workers did not start:\n{logs[-4000:]}")
@@ -146,20 +164,23 @@ def _make_work(world, owners: int = 12, actions_per_owner: int = 150):
     return people, coordinator
 
 
-def test_daily_job_twice_and_twice_at_once_sends_each_reminder_once(world, workers, outbox):
+def test_daily_job_twice_and_twice_at_once_sends_each_reminder_once(world, workers, outbox, queue):
     people, coordinator = _make_work(world)
     day = DUE.isoformat()
 
+    def daily(on: str):
+        return run_daily_reminders.apply_async(args=[on], queue=queue)
+
     # Twice in a row, as a retried task or a second beat would.
-    first = run_daily_reminders.delay(day).get(timeout=120)
-    second = run_daily_reminders.delay(day).get(timeout=120)
+    first = daily(day).get(timeout=120)
+    second = daily(day).get(timeout=120)
     assert first["records_created"] > 0
     assert second["records_created"] == 0 and second["emails_queued"] == 0
     _wait_until_sent(workers)
 
     # The next day, twice at the same moment, on two workers.
     next_day = (DUE + datetime.timedelta(days=1)).isoformat()
-    both = [run_daily_reminders.delay(next_day), run_daily_reminders.delay(next_day)]
+    both = [daily(next_day), daily(next_day)]
     results = [r.get(timeout=120) for r in both]
     _wait_until_sent(workers)
 
