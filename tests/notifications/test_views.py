@@ -193,3 +193,15 @@ def test_get_is_not_allowed_on_writes(client_for, world, controller):
     assert client.get(reverse("notifications:mark_read", args=[n.pk])).status_code == 405
     assert client.get(reverse("notifications:mark_all_read")).status_code == 405
     assert client.get(reverse("notifications:preferences")).status_code == 405
+
+
+def test_policy_scope_of_notifications_is_ones_own(world, controller, coordinator, outsider):
+    from django.contrib.auth.models import AnonymousUser
+
+    from organisation import policy
+
+    mine = notice(controller)
+    notice(coordinator)
+    notice(outsider)
+    assert list(policy.scope(controller, Notification.objects.all())) == [mine]
+    assert list(policy.notifications(AnonymousUser())) == []
