@@ -373,3 +373,48 @@ def test_upload_needs_the_csrf_token(manager, review):
     response = upload(client, review, accounts_upload(), roster_upload())
     assert response.status_code == 403
     assert_nothing_stored(review)
+
+
+def test_rules_are_configured_per_municipality(client_for, world, manager, review):
+    from systems.models import ReviewSettings
+
+    ReviewSettings.objects.create(
+        municipality=world.municipality,
+        test_account_patterns="gis*",
+        external_units="Kultur",
+        inactive_days=30,
+    )
+    review.inactive_days = 2  # the review's own figure wins over the municipality's default
+    review.save()
+    client = client_for(manager)
+    upload(client, review, accounts_upload(), roster_upload())
+    client.post(reverse("systems:review_mapping", args=[review.pk]), mapping_data())
+    found = dict(review.items.values_list("account_id", "category"))
+    assert found["gistest1"] == C.TEST  # "gis*"
+    assert found["rtj.jlindberg"] == C.UNKNOWN  # Räddningstjänsten is no longer listed
+    assert found["aandersson"] == C.INACTIVE  # logged in 9 days before the review
+
+
+def test_files_can_be_replaced_until_a_decision_is_taken(client_for, manager, review):
+    client = client_for(manager)
+    upload(client, review, accounts_upload(), roster_upload())
+    client.post(reverse("systems:review_mapping", args=[review.pk]), mapping_data())
+    assert review.items.count() == 10
+    smaller = csv_file("k.csv", ACCOUNT_ROWS[:3])
+    assert upload(client, review, smaller, roster_upload()).status_code == 302
+    review.refresh_from_db()
+    assert review.status == AccessReview.Status.DRAFT and not review.items.exists()
+    client.post(reverse("systems:review_mapping", args=[review.pk]), mapping_data())
+    assert review.items.count() == 2
+
+
+def test_a_review_reports_only_to_an_access_review_occurrence_of_its_system(
+    client_for, world, system, manager
+):
+    unrelated = f.ControlOccurrenceFactory(control_point__plan__unit=world.sn)
+    response = client_for(manager).post(
+        reverse("systems:review_create", args=[system.pk]),
+        {"review_date": "2026-06-10", "occurrence": unrelated.pk, "inactive_days": 90},
+    )
+    assert response.status_code == 400
+    assert not AccessReview.objects.filter(system=system).exists()
