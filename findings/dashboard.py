@@ -20,7 +20,7 @@ from django.utils import timezone
 from audits.models import Assessment, RecommendationAssessment
 from findings.models import Action, Finding, Severity
 from organisation import policy
-from organisation.models import OrgUnit, User
+from organisation.models import User
 from systems.models import System
 
 RECENT_DAYS = 30
@@ -38,6 +38,7 @@ class Row:
     label: str
     url: str | None
     cells: dict[str, Cell] = field(default_factory=dict)
+    depth: int = 0
 
 
 @dataclass
@@ -212,6 +213,25 @@ def _audit_rows(user: User, findings, actions, today: datetime.date) -> list[Row
     return rows
 
 
+def _unit_tree(user: User, values: dict[int, dict[str, int]]) -> list[Row]:
+    units = list(policy.units(user).order_by("path"))
+    paths = {u.pk: u.path for u in units}
+    rows = []
+    for unit in units:
+        totals: dict[str, int] = {}
+        for pk, counts in values.items():
+            if paths.get(pk, "").startswith(unit.path):
+                for key, n in counts.items():
+                    totals[key] = totals.get(key, 0) + (n or 0)
+        if any(totals.values()):
+            row = Row(
+                label=str(unit), url=unit.get_absolute_url(), cells=_cells(totals, unit=unit.pk)
+            )
+            row.depth = unit.depth
+            rows.append(row)
+    return rows
+
+
 def build(user: User) -> Dashboard:
     today = timezone.localdate()
     findings = policy.findings(user)
@@ -223,16 +243,14 @@ def build(user: User) -> Dashboard:
     }
     totals = _cells(totals_values)
 
-    # By unit: the unit a finding or action is registered on.
+    # By unit, rolled up the organisation tree: a nämnd's row counts its förvaltning's rows too
+    # (each finding and action sits on exactly one unit, so the sums never count one twice),
+    # which is what the list's unit filter (the unit and everything under it) shows.
     unit_values = _merge(
         _grouped(findings, "unit", _finding_counts(today)),
         _grouped(actions, "unit", _action_counts(today)),
     )
-    units = OrgUnit.objects.in_bulk(list(unit_values))
-    by_unit = [
-        Row(label=str(units[pk]), url=units[pk].get_absolute_url(), cells=_cells(values, unit=pk))
-        for pk, values in sorted(unit_values.items(), key=lambda kv: units[kv[0]].path)
-    ]
+    by_unit = _unit_tree(user, unit_values)
 
     # By severity: of the finding; an action counts under the severities of its findings.
     severity_values = _merge(

@@ -34,9 +34,12 @@ from core.files import serve_attachment
 from core.history import history_for
 from core.pagination import apply_sort, current_sort, paginate
 from findings.models import Finding
-from findings.views.common import form_page, run_service
+from findings.views.common import form_page, history_without, run_service
 from organisation import policy
 from organisation.policy import Verb
+
+#: Details of a secret audit that only secret roles read (the summary is public).
+SECRET_AUDIT_FIELDS = {"purpose", "assessment", "report_file_name"}
 
 AUDIT_SORTS = {"date": "report_date", "title": "title", "firm": "firm", "kind": "kind"}
 DEFAULT_AUDIT_SORT = "-date"
@@ -153,7 +156,10 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings_count": visible_findings.filter(audit=audit).count(),
         "may_change": may_change,
         "is_follow_up": audit.kind == Audit.Kind.FOLLOW_UP and audit.follows_up_id,
-        "history": history_for(audit),
+        "history": history_without(
+            audit,
+            {"report_file"} if secret_ok else {"report_file", *SECRET_AUDIT_FIELDS},
+        ),
     }
     return render(request, "audits/audit_detail.html", context)
 
