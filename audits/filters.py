@@ -28,11 +28,15 @@ def _audits(request):
 
 class AuditFilter(SplitFilterSet):
     q = django_filters.CharFilter(label=_("Sök"), method="search")
-    body = django_filters.ChoiceFilter(label=_("Granskande organ"), choices=Audit.Body.choices)
-    kind = django_filters.ChoiceFilter(label=_("Typ"), choices=Audit.Kind.choices)
+    body = django_filters.ChoiceFilter(
+        empty_label=_("Alla"), label=_("Granskande organ"), choices=Audit.Body.choices
+    )
+    kind = django_filters.ChoiceFilter(
+        empty_label=_("Alla"), label=_("Typ"), choices=Audit.Kind.choices
+    )
     year = django_filters.NumberFilter(label=_("År"), field_name="report_date", lookup_expr="year")
     unit = django_filters.ModelChoiceFilter(
-        label=_("Granskad enhet"), queryset=_units, method="addressed_to"
+        empty_label=_("Alla"), label=_("Granskad enhet"), queryset=_units, method="addressed_to"
     )
 
     class Meta:
@@ -77,17 +81,26 @@ REGISTER_CHOICES = [
 
 class RecommendationFilter(SplitFilterSet):
     q = django_filters.CharFilter(label=_("Sök"), field_name="text", lookup_expr="icontains")
-    audit = django_filters.ModelChoiceFilter(label=_("Granskning"), queryset=_audits)
+    audit = django_filters.ModelChoiceFilter(
+        empty_label=_("Alla"), label=_("Granskning"), queryset=_audits
+    )
     addressee = django_filters.ModelChoiceFilter(
-        label=_("Mottagare (med underenheter)"), queryset=_units, method="addressed_to"
+        empty_label=_("Alla"),
+        label=_("Mottagare (med underenheter)"),
+        queryset=_units,
+        method="addressed_to",
     )
     assessment = django_filters.ChoiceFilter(
+        empty_label=_("Alla"),
         label=_("Senaste bedömning"),
         choices=[*Assessment.choices, ("none", _("Inte bedömd"))],
         method="assessed",
     )
     register = django_filters.ChoiceFilter(
-        label=_("I registret"), choices=REGISTER_CHOICES, method="in_register"
+        empty_label=_("Alla"),
+        label=_("I registret"),
+        choices=REGISTER_CHOICES,
+        method="in_register",
     )
 
     class Meta:
@@ -118,10 +131,17 @@ class RecommendationFilter(SplitFilterSet):
 
 
 class ResponseFilter(SplitFilterSet):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=BoardResponse.Status.choices)
-    audit = django_filters.ModelChoiceFilter(label=_("Granskning"), queryset=_audits)
+    status = django_filters.ChoiceFilter(
+        empty_label=_("Alla"), label=_("Status"), choices=BoardResponse.Status.choices
+    )
+    audit = django_filters.ModelChoiceFilter(
+        empty_label=_("Alla"), label=_("Granskning"), queryset=_audits
+    )
     unit = django_filters.ModelChoiceFilter(
-        label=_("Nämnd (med underenheter)"), queryset=_units, method="in_unit"
+        empty_label=_("Alla"),
+        label=_("Nämnd (med underenheter)"),
+        queryset=_units,
+        method="in_unit",
     )
 
     class Meta:

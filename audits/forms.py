@@ -19,7 +19,7 @@ from audits.models import (
 )
 from audits.services import REPORT_FILE_TYPES
 from core.files import EvidenceFileField
-from findings.forms import ActionSpecForm, DateInput
+from findings.forms import ActionSpecForm, DateInput, swedish_form
 from findings.models import Severity
 from organisation import policy
 from organisation.models import OrgUnit, User
@@ -90,6 +90,7 @@ class AuditForm(forms.ModelForm):
             self.fields["kind"].choices = [
                 c for c in self.fields["kind"].choices if c[0] != Audit.Kind.FOLLOW_UP
             ]
+        swedish_form(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -215,6 +216,7 @@ class ObservationForm(forms.ModelForm):
         else:
             self.fields["register_finding"].initial = audit.kind == Audit.Kind.SECURITY_REVIEW
             self.fields["is_secret"].initial = audit.is_secret
+        swedish_form(self)
 
 
 class RecommendationForm(forms.ModelForm):
@@ -241,6 +243,7 @@ class RecommendationForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["register_finding"]
             del self.fields["severity"]
+        swedish_form(self)
 
 
 class ResponseForm(forms.ModelForm):
@@ -264,6 +267,7 @@ class ResponseForm(forms.ModelForm):
                 .exclude(pk__in=taken)
             )
         self.fields["title"].required = False
+        swedish_form(self)
 
     def validate_unique(self) -> None:
         # One response per unit and audit is checked by the service with a Swedish message.
@@ -304,6 +308,7 @@ class ResponseItemForm(ActionSpecForm):
         self.fields["action_title"].help_text = _(
             "Valfritt: en åtgärd som svaret utlovar. Fler åtgärder kan läggas till efteråt."
         )
+        swedish_form(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -337,6 +342,7 @@ class DecideForm(forms.Form):
         kwargs.setdefault("initial", {"organ": response.unit_id, "dnr": response.audit.dnr})
         super().__init__(*args, **kwargs)
         self.fields["organ"].queryset = policy.units(user).filter(is_active=True).order_by("path")
+        swedish_form(self)
 
 
 class DispatchForm(forms.Form):

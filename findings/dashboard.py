@@ -113,11 +113,10 @@ def _action_counts(today: datetime.date) -> dict[str, Count]:
 
 
 def _cells(values: dict[str, int], **params: Any) -> dict[str, Cell]:
-    cells = {}
-    for key, list_name, extra in COLUMNS:
-        if key in values:
-            cells[key] = Cell(values[key] or 0, _url(list_name, **params, **extra))
-    return cells
+    return {
+        key: Cell(values.get(key) or 0, _url(list_name, **params, **extra))
+        for key, list_name, extra in COLUMNS
+    }
 
 
 def _merge(*groups: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:

@@ -83,17 +83,33 @@ class SplitFilterSet(django_filters.FilterSet):
 
 class FindingFilter(SplitFilterSet):
     q = django_filters.CharFilter(label=_("Sök"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Finding.Status.choices)
-    severity = django_filters.ChoiceFilter(label=_("Allvarlighetsgrad"), choices=Severity.choices)
-    source = django_filters.ChoiceFilter(label=_("Källa"), choices=Finding.Source.choices)
+    status = django_filters.ChoiceFilter(
+        empty_label=_("Alla"), label=_("Status"), choices=Finding.Status.choices
+    )
+    severity = django_filters.ChoiceFilter(
+        empty_label=_("Alla"), label=_("Allvarlighetsgrad"), choices=Severity.choices
+    )
+    source = django_filters.ChoiceFilter(
+        empty_label=_("Alla"), label=_("Källa"), choices=Finding.Source.choices
+    )
     unit = django_filters.ModelChoiceFilter(
-        label=_("Enhet (med underenheter)"), queryset=_units, method="in_unit"
+        empty_label=_("Alla"),
+        label=_("Enhet (med underenheter)"),
+        queryset=_units,
+        method="in_unit",
     )
-    audit = django_filters.ModelChoiceFilter(label=_("Granskning"), queryset=_audits)
+    audit = django_filters.ModelChoiceFilter(
+        empty_label=_("Alla"), label=_("Granskning"), queryset=_audits
+    )
     system = django_filters.ModelChoiceFilter(
-        label=_("System"), queryset=_systems, field_name="systems"
+        empty_label=_("Alla"), label=_("System"), queryset=_systems, field_name="systems"
     )
-    secret = django_filters.BooleanFilter(label=_("Sekretess"), field_name="is_secret")
+    secret = django_filters.ChoiceFilter(
+        empty_label=_("Alla"),
+        label=_("Sekretess"),
+        choices=[("1", _("Endast sekretessmarkerade")), ("0", _("Endast utan sekretess"))],
+        method="secrecy",
+    )
     open = Checkbox(label=_("Endast öppna"), method="only_open")
     overdue = Checkbox(label=_("Endast med försenade åtgärder"), method="only_overdue")
     closed = Checkbox(label=_("Endast stängda"), method="only_closed")
@@ -122,6 +138,9 @@ class FindingFilter(SplitFilterSet):
     def in_unit(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return _subtree(queryset, "unit", value)
 
+    def secrecy(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(is_secret=value == "1") if value in ("0", "1") else queryset
+
     def only_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.exclude(status__in=Finding.CLOSED_STATUSES) if value else queryset
 
@@ -149,19 +168,29 @@ def _audit_link(value) -> Q:
 
 class ActionFilter(SplitFilterSet):
     q = django_filters.CharFilter(label=_("Sök"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Action.Status.choices)
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Enhet (med underenheter)"), queryset=_units, method="in_unit"
+    status = django_filters.ChoiceFilter(
+        empty_label=_("Alla"), label=_("Status"), choices=Action.Status.choices
     )
-    owner = django_filters.ModelChoiceFilter(label=_("Ansvarig"), queryset=_owners)
+    unit = django_filters.ModelChoiceFilter(
+        empty_label=_("Alla"),
+        label=_("Enhet (med underenheter)"),
+        queryset=_units,
+        method="in_unit",
+    )
+    owner = django_filters.ModelChoiceFilter(
+        empty_label=_("Alla"), label=_("Ansvarig"), queryset=_owners
+    )
     audit = django_filters.ModelChoiceFilter(
-        label=_("Granskning"), queryset=_audits, method="of_audit"
+        empty_label=_("Alla"), label=_("Granskning"), queryset=_audits, method="of_audit"
     )
     system = django_filters.ModelChoiceFilter(
-        label=_("System"), queryset=_systems, method="of_system"
+        empty_label=_("Alla"), label=_("System"), queryset=_systems, method="of_system"
     )
     severity = django_filters.ChoiceFilter(
-        label=_("Avvikelsens allvarlighetsgrad"), choices=Severity.choices, method="of_severity"
+        empty_label=_("Alla"),
+        label=_("Avvikelsens allvarlighetsgrad"),
+        choices=Severity.choices,
+        method="of_severity",
     )
     finding = django_filters.NumberFilter(label=_("Avvikelse"), method="of_finding")
     year = django_filters.NumberFilter(

@@ -47,6 +47,25 @@ class DeadlineField(forms.CharField):
         return value
 
 
+CHOICE_GROUP_TEMPLATE = "findings/field_choices.html"
+
+
+def swedish_form(form: forms.BaseForm) -> None:
+    """Selects say "Välj …" instead of "---------"; checkbox groups get a fieldset and legend."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            field.template_name = CHOICE_GROUP_TEMPLATE
+        elif isinstance(field, forms.ModelChoiceField) and not isinstance(
+            field, forms.ModelMultipleChoiceField
+        ):
+            field.empty_label = _("Välj …")
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [
+                ("", _("Välj …")) if value == "" else (value, label)
+                for value, label in field.choices
+            ]
+
+
 def user_choices(user: User):
     return policy.users(user).filter(is_active=True).order_by("last_name", "first_name")
 
@@ -78,6 +97,7 @@ class FindingForm(forms.ModelForm):
         self.fields["systems"].queryset = policy.systems(user).order_by("name")
         self.fields["audit"].queryset = policy.audits(user).order_by("-report_date")
         self.fields["audit"].required = False
+        swedish_form(self)
 
     def clean_identified_date(self) -> datetime.date:
         day = self.cleaned_data["identified_date"]
@@ -108,6 +128,7 @@ class ActionForm(forms.ModelForm):
                 "deadline_text",
                 format_deadline(self.instance.deadline, self.instance.deadline_precision),
             )
+        swedish_form(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -140,6 +161,7 @@ class ActionSpecForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["action_owner"].queryset = user_choices(user)
+        swedish_form(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -101,7 +101,8 @@ def _assessment_matrix(user, chain: list[Audit]) -> tuple[list[Audit], list[dict
         for follow_up in follow_ups:
             applies = follow_up.report_date > rec.audit.report_date
             cells.append({"applies": applies, "assessment": found.get((rec.pk, follow_up.pk))})
-        rows.append({"recommendation": rec, "cells": cells})
+        if any(cell["applies"] for cell in cells):
+            rows.append({"recommendation": rec, "cells": cells})
     return follow_ups, rows
 
 

@@ -38,6 +38,17 @@ def _crumbs(response: BoardResponse) -> list[tuple[str, str]]:
     ]
 
 
+def _not_draft(request: HttpRequest, response: BoardResponse) -> HttpResponse | None:
+    """A decided response is a record: say so and go back instead of showing a form."""
+    if response.status == BoardResponse.Status.DRAFT:
+        return None
+    messages.error(
+        request,
+        _("Yttrandet har status ”%s” och kan inte längre ändras.") % response.get_status_display(),
+    )
+    return redirect(response)
+
+
 @require_GET
 def response_list(request: HttpRequest) -> HttpResponse:
     base = policy.responses(request.user)
@@ -132,6 +143,8 @@ def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
     response = policy.get_for_user(
         request.user, BoardResponse.objects.select_related("audit", "unit"), pk, Verb.CHANGE
     )
+    if (refused := _not_draft(request, response)) is not None:
+        return refused
     form = ResponseForm(
         request.POST or None, audit=response.audit, user=request.user, instance=response
     )
@@ -162,6 +175,8 @@ def response_item_create(request: HttpRequest, pk: int) -> HttpResponse:
     response = policy.get_for_user(
         request.user, BoardResponse.objects.select_related("audit", "unit"), pk, Verb.CHANGE
     )
+    if (refused := _not_draft(request, response)) is not None:
+        return refused
     initial = {}
     if request.GET.get("recommendation"):
         initial["recommendation"] = request.GET["recommendation"]
@@ -231,6 +246,8 @@ def signatory_create(request: HttpRequest, pk: int) -> HttpResponse:
     response = policy.get_for_user(
         request.user, BoardResponse.objects.select_related("audit", "unit"), pk, Verb.CHANGE
     )
+    if (refused := _not_draft(request, response)) is not None:
+        return refused
     form = SignatoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, _result = run_service(
@@ -273,6 +290,8 @@ def response_decide(request: HttpRequest, pk: int) -> HttpResponse:
     response = policy.get_for_user(
         request.user, BoardResponse.objects.select_related("audit", "unit"), pk, Verb.CHANGE
     )
+    if (refused := _not_draft(request, response)) is not None:
+        return refused
     form = DecideForm(request.POST or None, response=response, user=request.user)
     if request.method == "POST" and form.is_valid():
         ok, _result = run_service(
