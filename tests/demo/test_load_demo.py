@@ -16,7 +16,7 @@ from controls.models import ControlOccurrence, ControlPlan, ControlPoint, RiskSc
 from core.demo import DEMO_PASSWORD, DEMO_USERNAMES, load
 from core.demo.systems import fictional_personnummer
 from core.start import start_page
-from findings.models import Action, Finding
+from findings.models import Action, DeadlinePrecision, Finding
 from organisation import policy
 from organisation.models import Municipality, OrgUnit, Role, User
 from systems.models import AccessReview, AccessReviewItem, ClassificationScale, System, SystemRole
@@ -303,7 +303,7 @@ def test_the_audits_of_the_seeds(asby):
     answers = BoardResponse.objects.filter(audit__title__contains="verksamhetssystemen")
     assert set(answers.values_list("unit__short_code", flat=True)) >= {"BUN", "SN", "KOT"}
     bun = answers.get(unit__short_code="BUN")
-    assert bun.items.filter(actions__deadline_precision="year").exists()
+    assert bun.items.filter(actions__deadline_precision=DeadlinePrecision.YEAR).exists()
 
 
 def test_the_systems_of_the_seeds(asby):
