@@ -14,7 +14,7 @@ from audits.models import (
     RecommendationAssessment,
 )
 from findings.filters import SplitFilterSet
-from findings.models import Finding
+from findings.models import Action, Finding
 from organisation import policy
 
 
@@ -73,10 +73,34 @@ def latest_assessment() -> Subquery:
 
 
 REGISTER_CHOICES = [
-    ("open", _("Öppna brister i registret")),
-    ("closed", _("Alla brister stängda (verifierade eller riskaccepterade)")),
+    ("open", _("Åtgärdas (öppna brister eller åtgärder)")),
+    ("closed", _("Åtgärdade enligt registret")),
     ("none", _("Inte i registret")),
 ]
+
+
+def register_state() -> dict[str, Q]:
+    """Where a recommendation stands in the findings register, as conditions on its row.
+
+    *Åtgärdad enligt registret* (``closed``): every finding that tracks it is verified or
+    risk-accepted; a recommendation followed only through actions (no finding): every action
+    is done or cancelled, at least one done. *Åtgärdas* (``open``): an open finding, or (without
+    findings) an open action. *Inte i registret* (``none``): neither findings nor actions.
+    """
+    findings = Finding.objects.filter(recommendation=OuterRef("pk"))
+    open_findings = findings.exclude(status__in=Finding.CLOSED_STATUSES)
+    actions = Action.objects.filter(recommendations=OuterRef("pk")).exclude(
+        status=Action.Status.CARRIED_OVER
+    )
+    open_actions = actions.filter(status__in=Action.OPEN_STATUSES)
+    done_actions = actions.filter(status=Action.Status.DONE)
+    has_findings = Q(Exists(findings))
+    return {
+        "closed": (has_findings & ~Q(Exists(open_findings)))
+        | (~has_findings & Q(Exists(done_actions)) & ~Q(Exists(open_actions))),
+        "open": Q(Exists(open_findings)) | (~has_findings & Q(Exists(open_actions))),
+        "none": ~has_findings & ~Q(Exists(actions)),
+    }
 
 
 class RecommendationFilter(SplitFilterSet):
@@ -119,15 +143,8 @@ class RecommendationFilter(SplitFilterSet):
         return queryset.filter(latest=value)
 
     def in_register(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        findings = Finding.objects.filter(recommendation=OuterRef("pk"))
-        open_findings = findings.exclude(status__in=Finding.CLOSED_STATUSES)
-        if value == "none":
-            return queryset.filter(~Exists(findings))
-        if value == "open":
-            return queryset.filter(Exists(open_findings))
-        if value == "closed":
-            return queryset.filter(Exists(findings) & ~Exists(open_findings))
-        return queryset
+        state = register_state().get(value)
+        return queryset.filter(state) if state is not None else queryset
 
 
 class ResponseFilter(SplitFilterSet):

@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import Assessment, RecommendationAssessment
+from audits.filters import latest_assessment, register_state
+from audits.models import Assessment
 from findings.models import Action, Finding, Severity
 from organisation import policy
 from organisation.models import User
@@ -153,29 +154,14 @@ def _audit_rows(user: User, findings, actions, today: datetime.date) -> list[Row
         )
     )
     audit_actions = actions.filter(linked_to_audit)
-    latest_assessment = Subquery(
-        RecommendationAssessment.objects.filter(recommendation=OuterRef("pk"))
-        .order_by("-follow_up__report_date", "-follow_up_id")
-        .values("assessment")[:1]
-    )
-    open_finding = Finding.objects.filter(recommendation=OuterRef("pk")).exclude(
-        status__in=Finding.CLOSED_STATUSES
-    )
-    any_finding = Finding.objects.filter(recommendation=OuterRef("pk"))
-    recs = (
-        policy.recommendations(user)
-        .annotate(latest=latest_assessment)
-        .annotate(
-            closed_in_register=Q(Exists(any_finding)) & ~Q(Exists(open_finding)),
-        )
-    )
+    recs = policy.recommendations(user).annotate(latest=latest_assessment())
     rec_counts = {
         row["audit"]: row
         for row in recs.order_by()
         .values("audit")
         .annotate(
             recs_total=Count("pk"),
-            recs_closed=Count("pk", filter=Q(closed_in_register=True)),
+            recs_closed=Count("pk", filter=register_state()["closed"]),
             recs_assessed_remedied=Count("pk", filter=Q(latest=Assessment.REMEDIED)),
         )
     }

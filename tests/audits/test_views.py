@@ -378,3 +378,31 @@ def test_list_query_counts_do_not_grow(
         assert client.get(url("recommendation_list")).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(url("response_list")).status_code == 200
+
+
+def test_register_state_of_recommendations(client_for, world, coordinator):
+    audit = f.AuditFactory(municipality=world.municipality, addressed_units=[world.sn])
+    by_finding = services.add_recommendation(
+        audit=audit, user=coordinator, text="Spåras som brist", addressee=world.sn
+    )
+    by_action = f.RecommendationFactory(
+        audit=audit, number=2, addressee=world.sn, text="Spåras som åtgärd"
+    )
+    untracked = f.RecommendationFactory(
+        audit=audit, number=3, addressee=world.sn, text="Inte spårad"
+    )
+    action = f.ActionFactory(unit=world.sn, owner=coordinator)
+    action.recommendations.add(by_action)
+
+    def listed(state):
+        page = client_for(coordinator).get(url("recommendation_list"), {"register": state}).text
+        return {r.text for r in (by_finding, by_action, untracked) if r.text in page}
+
+    assert listed("open") == {"Spåras som brist", "Spåras som åtgärd"}
+    assert listed("none") == {"Inte spårad"}
+    assert listed("closed") == set()
+    Action.objects.filter(pk=action.pk).update(status=Action.Status.DONE)
+    Finding.objects.filter(recommendation=by_finding).update(
+        status=Finding.Status.VERIFIED, verified_by=coordinator
+    )
+    assert listed("closed") == {"Spåras som brist", "Spåras som åtgärd"}
