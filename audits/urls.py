@@ -20,6 +20,11 @@ urlpatterns = [
         name="recommendation_create",
     ),
     path("rekommendationer/", audits.recommendation_list, name="recommendation_list"),
+    path(
+        "rekommendationer/export.<str:fmt>",
+        audits.recommendation_export,
+        name="recommendation_export",
+    ),
     path("rekommendationer/<int:pk>/", audits.recommendation_detail, name="recommendation_detail"),
     path(
         "rekommendationer/<int:pk>/andra/",

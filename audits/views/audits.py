@@ -7,15 +7,16 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audits import services
-from audits.filters import AuditFilter, RecommendationFilter, latest_assessment
+from audits.filters import AuditFilter, RecommendationFilter, latest_assessment, register_state
 from audits.forms import (
     AssessmentsForm,
     AuditForm,
@@ -24,12 +25,14 @@ from audits.forms import (
     RecommendationForm,
 )
 from audits.models import (
+    Assessment,
     Audit,
     Observation,
     Recommendation,
     RecommendationAssessment,
     ResponseItem,
 )
+from core.exports import csv_response, xlsx_response
 from core.files import serve_attachment
 from core.history import history_for
 from core.pagination import apply_sort, current_sort, paginate
@@ -40,6 +43,8 @@ from organisation.policy import Verb
 
 #: Details of a secret audit that only secret roles read (the summary is public).
 SECRET_AUDIT_FIELDS = {"purpose", "assessment", "report_file_name"}
+
+EXPORT_LIMIT = 20000
 
 AUDIT_SORTS = {"date": "report_date", "title": "title", "firm": "firm", "kind": "kind"}
 DEFAULT_AUDIT_SORT = "-date"
@@ -420,16 +425,26 @@ RECOMMENDATION_SORTS = {
 }
 
 
-@require_GET
-def recommendation_list(request: HttpRequest) -> HttpResponse:
+def _recommendation_queryset(request: HttpRequest):
     base = policy.recommendations(request.user)
     filterset = RecommendationFilter(request.GET or None, queryset=base, request=request)
     if filterset.is_bound and not filterset.is_valid():
         qs = base.none()
     else:
         qs = filterset.qs if filterset.is_bound else base
-    qs = qs.annotate(latest_assessment=latest_assessment()).select_related("audit", "addressee")
+    state = register_state()
+    qs = qs.annotate(
+        latest_assessment=latest_assessment(),
+        register_closed=ExpressionWrapper(state["closed"], output_field=BooleanField()),
+        register_open=ExpressionWrapper(state["open"], output_field=BooleanField()),
+    ).select_related("audit", "addressee", "observation")
     qs = apply_sort(request, qs, RECOMMENDATION_SORTS, "-audit")
+    return filterset, qs
+
+
+@require_GET
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    filterset, qs = _recommendation_queryset(request)
     visible_findings = policy.findings(request.user).only("pk", "status", "recommendation_id")
     page = paginate(request, qs.prefetch_related(Prefetch("findings", visible_findings)))
     return render(
@@ -441,6 +456,63 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
             "sort": current_sort(request, RECOMMENDATION_SORTS, "-audit"),
         },
     )
+
+
+RECOMMENDATION_EXPORT_HEADER = [
+    _("Granskning"),
+    _("År"),
+    _("Nr"),
+    _("Rekommendation"),
+    _("Mottagare"),
+    _("Område"),
+    _("Senaste bedömning"),
+    _("I registret"),
+    _("Åtgärder"),
+]
+
+
+@require_GET
+def recommendation_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The action-plan view of the filtered recommendations: what is done about each."""
+    _filterset, qs = _recommendation_queryset(request)
+    visible_actions = policy.actions(request.user).select_related("owner").order_by("deadline")
+    qs = qs.prefetch_related(Prefetch("actions", visible_actions))[:EXPORT_LIMIT]
+    labels = dict(Assessment.choices)
+
+    def register(rec: Recommendation) -> str:
+        if rec.register_closed:
+            return _("Åtgärdad")
+        return _("Åtgärdas") if rec.register_open else _("Inte i registret")
+
+    rows = [
+        [
+            rec.audit.title,
+            rec.audit.report_date.year,
+            rec.number,
+            rec.text,
+            rec.addressee.name,
+            rec.observation.area if rec.observation_id else "",
+            labels.get(rec.latest_assessment, ""),
+            register(rec),
+            "\n".join(
+                f"{a.title} – {a.owner_display}, {a.deadline_display or '–'}, "
+                f"{a.get_status_display()}"
+                for a in rec.actions.all()
+            ),
+        ]
+        for rec in qs
+    ]
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        return xlsx_response(
+            f"rekommendationer-{stamp}.xlsx",
+            _("Rekommendationer"),
+            RECOMMENDATION_EXPORT_HEADER,
+            rows,
+        )
+    if fmt == "csv":
+        return csv_response(f"rekommendationer-{stamp}.csv", RECOMMENDATION_EXPORT_HEADER, rows)
+    raise Http404
 
 
 @require_GET

@@ -406,3 +406,26 @@ def test_register_state_of_recommendations(client_for, world, coordinator):
         status=Finding.Status.VERIFIED, verified_by=coordinator
     )
     assert listed("closed") == {"Spåras som brist", "Spåras som åtgärd"}
+
+
+def test_recommendation_export(client_for, coordinator, board_member, outsider, chain):
+    import csv
+    import io
+
+    Recommendation.objects.filter(pk=chain["rec"].pk).update(text='=HYPERLINK("http://x")')
+    response = client_for(coordinator).get(url("recommendation_export", "csv"))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Granskning", "År", "Nr", "Rekommendation"]
+    row = next(r for r in rows if "HYPERLINK" in r[3])
+    assert row[3].startswith("'=")
+    assert row[6] == "Delvis åtgärdad"  # the latest assessment (2017)
+    assert row[7] == "Åtgärdas"
+    assert "Riktlinjer" in row[8]
+    xlsx = client_for(coordinator).get(url("recommendation_export", "xlsx"))
+    assert xlsx.status_code == 200
+    assert (
+        client_for(outsider).get(url("recommendation_export", "csv")).content.count(b"HYPERLINK")
+        == 0
+    )
+    assert client_for(coordinator).get(url("recommendation_export", "doc")).status_code == 404
