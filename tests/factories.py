@@ -277,6 +277,21 @@ class ReportFactory(factory.django.DjangoModelFactory):
     )
 
 
+# --- notifications (issue 6) ---------------------------------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    municipality = factory.SelfAttribute("recipient.municipality")
+    kind = "reminder"
+    title = factory.Sequence(lambda n: f"Åtgärd: Byt lösenord {n}")
+    body = "Sista dag om 3 dagar."
+    url = "/"
+
+
 # --- findings and audits (issue 4) -------------------------------------------------------------
 
 
