@@ -268,26 +268,41 @@ def may_read_secret_details_of_audit(user: User, audit: Any) -> bool:
     return any(g.covers(unit, SECRET_ROLES) for unit in audit.addressed_units.all())
 
 
+def _secret_audit_details_ok(g: Grants, audit_ref: str = "audit_id") -> Exists:
+    """The user holds a secret role on one of the audit's addressed units."""
+    from audits.models import Audit
+
+    return Exists(
+        Audit.addressed_units.through.objects.filter(audit_id=OuterRef(audit_ref)).filter(
+            g.q(SECRET_ROLES, "orgunit")
+        )
+    )
+
+
 def observations(user: User, qs: QuerySet | None = None) -> QuerySet:
-    from audits.models import Audit, Observation
+    """Observations of visible audits; secret ones (or all of a secret audit) to secret roles."""
+    from audits.models import Observation
 
     g = grants(user)
     qs = Observation.objects.all() if qs is None else qs
     if not g.active:
         return qs.none()
-    secret_ok = Exists(
-        Audit.addressed_units.through.objects.filter(audit_id=OuterRef("audit_id")).filter(
-            g.q(SECRET_ROLES, "orgunit")
-        )
+    return qs.filter(audit__in=audits(user)).filter(
+        Q(is_secret=False, audit__is_secret=False) | _secret_audit_details_ok(g)
     )
-    return qs.filter(audit__in=audits(user)).filter(Q(is_secret=False) | secret_ok)
 
 
 def recommendations(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Recommendations of visible audits; those of a secret audit only to secret roles."""
     from audits.models import Recommendation
 
+    g = grants(user)
     qs = Recommendation.objects.all() if qs is None else qs
-    return qs.filter(audit__in=audits(user))
+    if not g.active:
+        return qs.none()
+    return qs.filter(audit__in=audits(user)).filter(
+        Q(audit__is_secret=False) | _secret_audit_details_ok(g)
+    )
 
 
 def responses(user: User, qs: QuerySet | None = None) -> QuerySet:
@@ -496,3 +511,15 @@ def get_for_user(user: User, qs: QuerySet[M] | type[M], pk: Any, verb: str = Ver
 def may_create_in(user: User, unit: OrgUnit, roles: Iterable[str] = MANAGE_ROLES) -> bool:
     """May the user create plans, findings, audits or systems for this unit?"""
     return grants(user).covers(unit, roles)
+
+
+def units_for_creating(user: User, roles: Iterable[str] = MANAGE_ROLES) -> QuerySet[OrgUnit]:
+    """The units in which the user may create findings, actions, audits and responses."""
+    g = grants(user)
+    paths = g.paths_for(roles)
+    if not g.active or not paths:
+        return OrgUnit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(condition, municipality_id=g.municipality_id, is_active=True)
