@@ -25,12 +25,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 
-from controls.models import ControlPlan, ControlPoint, RiskScale
-from controls.schedule import month_name, schedule_errors
+from controls.models import ControlPoint, RiskScale
+from controls.schedule import schedule_errors
+from core.exports import FORMULA_TRIGGERS
 from organisation.models import User
 
 #: An import file may be at most this large, and hold at most this many control points.
@@ -39,8 +38,6 @@ IMPORT_MAX_ROWS = 500
 #: Guard against zip bombs: the unpacked workbook may be at most this large.
 XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -77,64 +74,25 @@ COLUMNS: tuple[Column, ...] = (
 #: Written by the export for people to read; ignored by the import.
 DERIVED_HEADINGS = ("Riskvärde",)
 
-FREQUENCY_WORDS: dict[str, str] = {}
-for _value, _words in {
-    ControlPoint.Frequency.YEARLY: (
-        "årligen",
-        "årlig",
-        "årsvis",
-        "en gång per år",
-        "1 gång per år",
-        "1 ggr/år",
-        "1 ggr per år",
-        "helår",
-        "år",
-        "varje år",
-    ),
-    ControlPoint.Frequency.HALF_YEARLY: (
-        "halvårsvis",
-        "halvår",
-        "halvårs",
-        "två gånger per år",
-        "2 gånger per år",
-        "2 ggr/år",
-        "2 ggr per år",
-        "varje halvår",
-    ),
-    ControlPoint.Frequency.QUARTERLY: (
-        "kvartalsvis",
-        "kvartal",
-        "fyra gånger per år",
-        "4 gånger per år",
-        "4 ggr/år",
-        "4 ggr per år",
-        "varje kvartal",
-    ),
-    ControlPoint.Frequency.MONTHLY: (
-        "månadsvis",
-        "månatligen",
-        "varje månad",
-        "månad",
-        "12 gånger per år",
-        "12 ggr/år",
-    ),
-    ControlPoint.Frequency.GIVEN_MONTHS: (
-        "angivna månader",
-        "vissa månader",
-        "enligt månader",
+#: Words a real plan uses for each frequency (compared in lower case, spaces collapsed).
+FREQUENCY_WORDS: dict[str, str] = {
+    word: value
+    for value, words in {
+        ControlPoint.Frequency.YEARLY: "årligen|årlig|årsvis|en gång per år|1 gång per år|"
+        "1 ggr/år|1 ggr per år|helår|år|varje år",
+        ControlPoint.Frequency.HALF_YEARLY: "halvårsvis|halvår|halvårs|två gånger per år|"
+        "2 gånger per år|2 ggr/år|2 ggr per år|varje halvår",
+        ControlPoint.Frequency.QUARTERLY: "kvartalsvis|kvartal|fyra gånger per år|"
+        "4 gånger per år|4 ggr/år|4 ggr per år|varje kvartal",
+        ControlPoint.Frequency.MONTHLY: "månadsvis|månatligen|varje månad|månad|"
+        "12 gånger per år|12 ggr/år",
+        ControlPoint.Frequency.GIVEN_MONTHS: "angivna månader|vissa månader|enligt månader|"
         "enligt angivna månader",
-    ),
-    ControlPoint.Frequency.ONCE: (
-        "vid ett tillfälle",
-        "engång",
-        "en gång",
-        "engångskontroll",
-        "ett tillfälle",
-        "1 gång",
-    ),
-}.items():
-    for _word in _words:
-        FREQUENCY_WORDS[_word] = _value
+        ControlPoint.Frequency.ONCE: "vid ett tillfälle|engång|en gång|engångskontroll|"
+        "ett tillfälle|1 gång",
+    }.items()
+    for word in words.split("|")
+}
 
 MONTH_WORDS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -270,7 +228,7 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     text = str(value).replace("\r\n", "\n").strip()
     # Undo the export's guard against spreadsheet formulas ('=…, '+…, '-…, '@…).
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
         text = text[1:]
     return text
 
@@ -311,10 +269,23 @@ def _decode(content: bytes) -> str:
         return content.decode("cp1252", errors="replace")
 
 
+def _is_header(values: list[str]) -> bool:
+    keys = {_HEADING_KEYS.get(normalise_heading(v)) for v in values} - {None}
+    return "title" in keys and len(keys) >= 3
+
+
+def _delimiter(text: str) -> str:
+    """``;`` or ``,``: the one that splits a heading row among the first lines into columns."""
+    head = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    for delimiter in (";", ","):
+        if any(_is_header(row) for row in csv.reader(io.StringIO(head), delimiter=delimiter)):
+            return delimiter
+    return ";" if head.count(";") >= head.count(",") else ","
+
+
 def _read_csv(content: bytes) -> Iterator[list[str]]:
     text = _decode(content)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    delimiter = _delimiter(text)
     for count, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
         if count > IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 50:
             break
@@ -350,8 +321,7 @@ def read_table(*, name: str, content: bytes) -> Table:
     data: list[tuple[int, list[str]]] = []
     for number, values in enumerate(rows, start=1):
         if header is None:
-            keys = {_HEADING_KEYS.get(normalise_heading(v)) for v in values} - {None}
-            if "title" in keys and len(keys) >= 3:
+            if _is_header(values):
                 header = values
             elif number >= HEADER_SEARCH_ROWS:
                 break
@@ -593,10 +563,12 @@ def parse_rows(
                 problem(key, str(exc))
 
         months: list[int] = []
+        months_ok = True
         try:
             months = parse_months(cell("months"))
         except ValueError as exc:
             problem("months", str(exc))
+            months_ok = False
         try:
             frequency = parse_frequency(cell("frequency"), months)
         except ValueError as exc:
@@ -607,7 +579,7 @@ def parse_rows(
         if frequency:
             data["frequency"] = frequency
             data["planned_months"] = months
-            for message in schedule_errors(frequency, months):
+            for message in schedule_errors(frequency, months) if months_ok else []:
                 problem("months", message)
 
         try:
@@ -674,165 +646,3 @@ def _column_for_field(name: str) -> str | None:
     key = mapping.get(name, name)
     column = _COLUMN_BY_KEY.get(key)
     return column.heading if column else None
-
-
-# --------------------------------------------------------------------------------------------
-# Writing: export and template
-# --------------------------------------------------------------------------------------------
-
-FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_CHARS):
-        return "'" + value
-    return value
-
-
-EXPORT_HEADINGS = [
-    "Nr",
-    "Process/rutin",
-    "Kontrollpunkt",
-    "Risk",
-    "Sannolikhet",
-    "Konsekvens",
-    "Riskvärde",
-    "Kontrollmoment",
-    "Kontrollmetod",
-    "Urval",
-    "Frekvens",
-    "Månader",
-    "Kontrollansvarig",
-    "Rapporteras till",
-    "Kommungemensam",
-    "System",
-]
-_WIDTHS = {c.heading: c.width for c in COLUMNS} | {"Riskvärde": 10}
-
-
-def point_row(point: ControlPoint) -> list[Any]:
-    return [
-        point.number,
-        point.process,
-        point.title,
-        point.risk_description,
-        point.likelihood,
-        point.consequence,
-        point.risk_score,
-        point.control_activity,
-        point.method,
-        point.sample,
-        point.get_frequency_display(),
-        ", ".join(month_name(m) for m in sorted(point.planned_months or [])),
-        owner_text(point),
-        point.reports_to,
-        "ja" if point.scope == ControlPoint.Scope.MUNICIPALITY_WIDE else "nej",
-        ", ".join(s.name for s in point.systems.all()),
-    ]
-
-
-def _sheet_with_table(sheet: Any, title_rows: list[str], rows: Iterable[list[Any]]) -> None:
-    for text in title_rows:
-        sheet.append([escape_formula(text)])
-    if title_rows:
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append([])
-    sheet.append(EXPORT_HEADINGS)
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DCE6F1")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        sheet.append([escape_formula(v) for v in row])
-    for position, heading in enumerate(EXPORT_HEADINGS, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = _WIDTHS.get(heading, 18)
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-
-
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def export_plan(plan: ControlPlan) -> bytes:
-    """The plan as an ``.xlsx`` workbook that the import reads back."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Internkontrollplan"
-    points = (
-        plan.control_points.select_related("owner").prefetch_related("systems").order_by("number")
-    )
-    title_rows = [str(plan), f"{plan.unit} · {plan.year} · {plan.get_status_display()}"]
-    if plan.adoption_decision_id:
-        title_rows.append(_("Fastställd: %(decision)s") % {"decision": plan.adoption_decision})
-    _sheet_with_table(sheet, title_rows, (point_row(p) for p in points))
-    return _workbook_bytes(workbook)
-
-
-TEMPLATE_EXAMPLE = [
-    1,
-    "Behörighetshantering",
-    "Behörigheter i de prioriterade systemen",
-    "Konton för personer som slutat, okända konton och testkonton ligger kvar; obehöriga kommer åt personuppgifter.",
-    3,
-    4,
-    12,
-    "Jämför aktiva konton med anställningar i lönesystemet; systemförvaltaren bekräftar test- och externa konton.",
-    "Fullständig export av konton matchas mot lönesystemet.",
-    "100 %",
-    "Angivna månader",
-    "juni, december",
-    "Systemförvaltare per system",
-    "Informationssäkerhetssamordnaren senast 1 mars, sedan nämnden och KS",
-    "nej",
-    "",
-]
-
-
-def template_workbook(scale: RiskScale) -> bytes:
-    """An empty plan with one example row, and a sheet that explains every column."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Internkontrollplan"
-    _sheet_with_table(sheet, [], [TEMPLATE_EXAMPLE])
-    help_sheet = workbook.create_sheet("Instruktioner")
-    frequencies = ", ".join(str(label) for _v, label in ControlPoint.Frequency.choices)
-    likelihood = ", ".join(f"{i} = {label}" for i, label in enumerate(scale.likelihood_labels, 1))
-    consequence = ", ".join(f"{i} = {label}" for i, label in enumerate(scale.consequence_labels, 1))
-    rows = [
-        ("Kolumn", "Vad den ska innehålla"),
-        ("Nr", "Kontrollpunktens nummer i planen. Tomt: nästa lediga nummer."),
-        ("Process/rutin", "Processen eller rutinen som kontrolleras. Obligatorisk kolumn."),
-        ("Kontrollpunkt", "Kort namn på kontrollpunkten. Obligatoriskt värde."),
-        ("Risk", "Vad som kan gå fel och vad det leder till."),
-        ("Sannolikhet", f"Nivå 1–{scale.size} eller dess namn: {likelihood}."),
-        ("Konsekvens", f"Nivå 1–{scale.size} eller dess namn: {consequence}."),
-        ("Riskvärde", "Räknas ut (sannolikhet × konsekvens). Läses inte vid import."),
-        ("Kontrollmoment", "Vad som görs vid kontrollen."),
-        ("Kontrollmetod", "Hur kontrollen görs."),
-        ("Urval", "Stickprov eller omfattning, t.ex. 100 % eller 10 fakturor."),
-        ("Frekvens", f"En av: {frequencies}."),
-        ("Månader", "Planerade månader, t.ex. februari, maj, november (eller 2, 5, 11)."),
-        ("Kontrollansvarig", "Användarnamn, e-post eller namn på en användare, eller en funktion."),
-        ("Rapporteras till", "Vem resultatet rapporteras till."),
-        ("Kommungemensam", "ja för en kommungemensam kontrollpunkt, annars nej."),
-        ("System", "Berörda system i systemförteckningen, åtskilda med kommatecken."),
-        ("", ""),
-        (
-            "CSV",
-            "CSV-filer får vara UTF-8 eller Windows-1252 med semikolon eller komma som avgränsare.",
-        ),
-    ]
-    for row in rows:
-        help_sheet.append(list(row))
-    help_sheet["A1"].font = Font(bold=True)
-    help_sheet["B1"].font = Font(bold=True)
-    help_sheet.column_dimensions["A"].width = 20
-    help_sheet.column_dimensions["B"].width = 100
-    return _workbook_bytes(workbook)

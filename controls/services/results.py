@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from controls.models import ControlOccurrence, ControlPlan, OccurrenceEvidence
+from core.files import save_stored_file, validate_upload
 from findings.models import Action, Finding, Severity
 from notifications.models import Notification
 from notifications.services import notify
@@ -65,23 +66,20 @@ def _require_open(occurrence: ControlOccurrence) -> None:
         raise ValidationError(_("Planen är slutredovisad; inga fler resultat kan registreras."))
 
 
-def _check_evidence(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
+def _check_evidence(files: Sequence[UploadedFile]) -> None:
+    """Every file is checked before anything is written (size and sniffed content)."""
     if len(files) > MAX_EVIDENCE_FILES:
         raise ValidationError(
             {"evidence": _("Högst %(n)s filer per resultat.") % {"n": MAX_EVIDENCE_FILES}}
         )
-    from core.files import validate_upload  # TODO(f-infra): top-level once merged
-
-    checked = []
+    problems = []
     for uploaded in files:
         try:
-            content_type, sha256 = validate_upload(uploaded)
+            validate_upload(uploaded)
         except ValidationError as exc:
-            raise ValidationError(
-                {"evidence": [f"{uploaded.name}: {message}" for message in exc.messages]}
-            ) from exc
-        checked.append((uploaded, content_type, sha256))
-    return checked
+            problems.extend(f"{uploaded.name}: {message}" for message in exc.messages)
+    if problems:
+        raise ValidationError({"evidence": problems})
 
 
 def _create_finding(
@@ -184,7 +182,7 @@ def log_result(
             ]
     if errors:
         raise ValidationError(errors)
-    checked_files = _check_evidence(evidence)
+    _check_evidence(evidence)
 
     occurrence.status = ControlOccurrence.Status.DONE
     occurrence.performed_date = performed_date
@@ -209,18 +207,9 @@ def log_result(
             created_actions.append(
                 _create_action(finding=created_finding, user=user, action=action, today=today)
             )
-    from core.files import save_stored_file  # TODO(f-infra): top-level once merged
-
     stored = [
-        save_stored_file(
-            OccurrenceEvidence,
-            uploaded=uploaded,
-            user=user,
-            occurrence=occurrence,
-            content_type=content_type,
-            sha256=sha256,
-        )
-        for uploaded, content_type, sha256 in checked_files
+        save_stored_file(OccurrenceEvidence, uploaded=uploaded, user=user, occurrence=occurrence)
+        for uploaded in evidence
     ]
     return LoggedResult(
         occurrence=occurrence, finding=created_finding, actions=created_actions, evidence=stored

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.pagination import paginate
 from organisation import policy
 
-PER_PAGE = 25
+__all__ = ["apply_errors", "paginate", "require_controls_reader"]
 
 
 def require_controls_reader(request: HttpRequest) -> None:
     """Lists and the risk views are for those who read internal control (403 otherwise)."""
     if not policy.may_read_controls(request.user):
         raise PermissionDenied
-
-
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:

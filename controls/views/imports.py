@@ -11,22 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from controls import services
+from controls.export import export_plan, template_workbook
 from controls.forms import ImportForm, ImportNewPlanForm
 from controls.models import ControlPlan, PlanImport
-from controls.spreadsheet import (
-    XLSX_CONTENT_TYPE,
-    ImportFailed,
-    export_plan,
-    template_workbook,
-)
+from controls.spreadsheet import ImportFailed
 from controls.views.common import require_controls_reader
+from core.exports import XLSX_CONTENT_TYPE
+from core.files import content_disposition
 from organisation import policy
 from organisation.policy import Verb
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -20,6 +20,7 @@ from controls.models import DUE_SOON_DAYS, ControlOccurrence, OccurrenceState
 from controls.overview import as_int
 from controls.overview import my_controls as my_controls_data
 from controls.views.common import apply_errors, paginate, require_controls_reader
+from core.files import serve_attachment
 from core.history import history_for
 from findings.models import Finding
 from organisation import policy
@@ -233,13 +234,9 @@ def occurrence_not_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """An evidence file, as an attachment, to those who may see it (else 404)."""
-    from core.files import serve_attachment  # TODO(f-infra): top-level once merged
-
     evidence = (
         policy.occurrence_evidence(request.user).filter(pk=pk).select_related("occurrence").first()
     )
     if evidence is None:
         raise Http404
-    return serve_attachment(
-        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
-    )
+    return serve_attachment(evidence)
