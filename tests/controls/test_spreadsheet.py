@@ -94,7 +94,7 @@ def test_csv_semicolon_utf8_imports_into_a_new_plan(world, coordinator, people):
 def test_csv_windows_1252_with_commas_and_title_rows(world, coordinator, people):
     rows = [["Internkontrollplan 2026"], [], HEADER, ROW_1]
     content = csv_bytes(rows, delimiter=",", encoding="cp1252")
-    staged, preview = stage_and_preview(coordinator, "plan.csv", content, unit=world.sn, year=2026)
+    _, preview = stage_and_preview(coordinator, "plan.csv", content, unit=world.sn, year=2026)
     assert preview.problems == []
     assert preview.rows[0].data["process"] == "Telefoni" and preview.rows[0].row == 4
 
