@@ -251,10 +251,14 @@ class ControlPointForm(forms.ModelForm):
         """clean_number says it in Swedish; the service checks the rest."""
 
     def point_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in POINT_FIELDS} | {
+        """The cleaned values for the service; an empty number keeps (or picks) the number."""
+        data = {name: self.cleaned_data.get(name) for name in POINT_FIELDS} | {
             "planned_months": sorted(self.cleaned_data.get("planned_months") or []),
             "owner_description": self.cleaned_data.get("owner_description") or "",
         }
+        if not data["number"]:
+            del data["number"]
+        return data
 
 
 class DeleteForm(forms.Form):
