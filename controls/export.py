@@ -38,6 +38,7 @@ EXPORT_HEADINGS = [
     "Rapporteras till",
     "Kommungemensam",
     "System",
+    "Behörighetsgranskning",
 ]
 _WIDTHS = {c.heading: c.width for c in COLUMNS} | {"Riskvärde": 10}
 
@@ -60,6 +61,7 @@ def point_row(point: ControlPoint) -> list[Any]:
         point.reports_to,
         "ja" if point.scope == ControlPoint.Scope.MUNICIPALITY_WIDE else "nej",
         ", ".join(s.name for s in point.systems.all()),
+        "ja" if point.is_access_review else "nej",
     ]
 
 
@@ -123,6 +125,7 @@ TEMPLATE_EXAMPLE = [
     "Informationssäkerhetssamordnaren senast 1 mars, sedan nämnden och KS",
     "nej",
     "",
+    "nej",
 ]
 
 
@@ -154,6 +157,10 @@ def template_workbook(scale: RiskScale) -> bytes:
         ("Rapporteras till", "Vem resultatet rapporteras till."),
         ("Kommungemensam", "ja för en kommungemensam kontrollpunkt, annars nej."),
         ("System", "Berörda system i systemförteckningen, åtskilda med kommatecken."),
+        (
+            "Behörighetsgranskning",
+            "ja om kontrollen görs som behörighetsgranskning mot lönesystemet (valfri kolumn).",
+        ),
         ("", ""),
         (
             "CSV",

@@ -70,6 +70,8 @@ COLUMNS: tuple[Column, ...] = (
         width=16,
     ),
     Column("systems", "System", ("berörda system", "it-system"), width=24),
+    # Not in every municipal plan; the export writes it so that a plan round-trips.
+    Column("is_access_review", "Behörighetsgranskning", ("behörighetsgenomgång",), width=14),
 )
 #: Written by the export for people to read; ignored by the import.
 DERIVED_HEADINGS = ("Riskvärde",)
@@ -595,6 +597,17 @@ def parse_rows(
             data["scope"] = ControlPoint.Scope.UNIT_SPECIFIC
         else:
             problem("scope", _("Ange ja eller nej, inte ”%(value)s”.") % {"value": cell("scope")})
+
+        review_text = cell("is_access_review").lower()
+        if review_text in YES_WORDS:
+            data["is_access_review"] = True
+        elif review_text in NO_WORDS:
+            data["is_access_review"] = False
+        else:
+            problem(
+                "is_access_review",
+                _("Ange ja eller nej, inte ”%(value)s”.") % {"value": cell("is_access_review")},
+            )
 
         systems = []
         for name in [p.strip() for p in re.split(r"[,;\n]", cell("systems")) if p.strip()]:

@@ -260,6 +260,7 @@ def test_export_escapes_formulas_and_round_trips_into_a_new_year(
         "owner_description": "Ekonom",
         "reports_to": "Nämnden",
         "scope": ControlPoint.Scope.UNIT_SPECIFIC,
+        "is_access_review": True,
     }
     services.create_control_point(plan=plan, user=coordinator, data=data)
     services.create_control_point(
@@ -306,6 +307,7 @@ def test_export_escapes_formulas_and_round_trips_into_a_new_year(
         "owner_description",
         "reports_to",
         "scope",
+        "is_access_review",
     ]
     old = list(plan.control_points.order_by("number").values(*fields))
     new = list(new_plan.control_points.order_by("number").values(*fields))
