@@ -121,11 +121,18 @@ def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
             )
             return redirect(plan)
     result = services.preview(staged)
-    scale = services.risk_scale_for(staged.municipality)
+    problems = problems or result.problems
+    by_row: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.row:
+            by_row.setdefault(problem.row, []).append(
+                f"{problem.column}: {problem.message}" if problem.column else problem.message
+            )
     context = {
         "staged": staged,
         "preview": result,
-        "problems": problems or result.problems,
-        "scale": scale,
+        "problems": problems,
+        "row_problems": by_row,
+        "scale": services.risk_scale_for(staged.municipality),
     }
     return render(request, "controls/import_preview.html", context)
