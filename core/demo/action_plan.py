@@ -27,9 +27,11 @@ d = datetime.date
 
 @dataclass(frozen=True)
 class Row:
-    """One row of S002: an area, its Brist (may be empty), and the actions taken (Åtgärd)."""
+    """One row of S002 with a Brist: the area, the finding's short title and the Brist text.
+    The actions taken (Åtgärd, Övrigt) are written in :func:`_kommunstyrelsen`."""
 
     area: str
+    title: str
     unit: str
     brist: str = ""
     system: str = ""
@@ -40,46 +42,56 @@ class Row:
 
 
 ROWS = [
-    Row("IT-infrastruktur – kraftförsörjningen", "CIT",
+    Row("IT-infrastruktur – kraftförsörjningen", "Kraftförsörjning: kommunikation till prioriterade arbetsplatser",
+        "CIT",
         "Kommunikation till prioriterade arbetsplatser, t.ex. äldreboenden.",
         closed_on=d(2019, 2, 1)),
-    Row("Telefonväxel", "CIT",
+    Row("Telefonväxel", "Telefonväxeln saknar backup och reserv vid avbrott",
+        "CIT",
         "Säkerställa tillgänglighet. Ingen backup, ingen möjlighet att ta över växelfunktionen "
         "vid avbrott.", severity=Severity.HIGH, closed_on=d(2019, 9, 2)),
-    Row("Webbplatsen www.asby.example.se", "KSF",
+    Row("Webbplatsen www.asby.example.se", "Webbplatsen: tillgänglighet och servicenivåer med leverantör",
+        "KSF",
         "Tillgänglighet, säkerställ servicenivåer med leverantör. Testsystem. Microdippar.",
         severity=Severity.LOW, closed_on=d(2019, 10, 15)),
-    Row("Mailsystemet", "CIT",
+    Row("Mailsystemet", "Mailsystemet: okrypterad e-post och flera parallella system",
+        "CIT",
         "Liv och lem, t.ex. för sjuksköterskor, kräver krypterad mail. Flera mailsystem, försök "
         "enas om ett. Utbildning i säkerhet. Systemförvaltningsplan för service, utveckling.",
         severity=Severity.HIGH, closed_on=d(2020, 1, 20)),
-    Row("Geosecma", "KSF",
+    Row("Geosecma", "Kartsystemet: interna rutiner, dokumentation och krisrutiner saknas",
+        "KSF",
         "Kan användas felaktigt i fel syfte. Identifiera risker och bearbeta och dokumentera "
         "aktivt. Interna rutiner brist, saknad dokumentation, personberoende, risk när användare "
         "kopieras i AD. Manuella rutiner vid kris saknas. Förtydliga gränssyta mot RTJ.",
         system="Geosecma", status=FS.IN_PROGRESS),
-    Row("Procapita", "SOC",
+    Row("Procapita", "Procapita: ansvar, rutiner vid driftstörning och redundans saknas",
+        "SOC",
         "Innehåller känslig persondata. Se över ansvar och roller och rutiner vid driftstörningar. "
         "Identifierade risker bör dokumenteras och hanteras i en beslutande process. Saknas "
         "riktiga manualer. Dålig intro nyanställda. Stort personberoende. Ingen redundans vid "
         "avbrott.", system="Procapita", severity=Severity.HIGH, status=FS.REMEDIED,
         closed_on=d(2019, 12, 20)),
-    Row("Teis", "CIT",
+    Row("Teis", "Teis: oklart vad som övervakas och larmas, otydligt ansvar",
+        "CIT",
         "Fokus på informationsintegriteten. Saknas vad som ska övervakas och sättas larm på. "
         "Tydlig förvaltningsstruktur saknas. Ansvar inte tydligt.", system="Teis",
         closed_on=d(2019, 5, 6)),
-    Row("LEX", "KSF",
+    Row("LEX", "LEX: lagkrav vid störningar och integrationer mot e-tjänster",
+        "KSF",
         "Lagkrav. Störningar kan till viss del hanteras tillfälligt manuellt och efter 1 vecka "
         "kan det bli svårt att följa lagen. Integration med e-tjänster kräver dokumenterad "
         "godkänd process för varje integration.", system="LEX", closed_on=d(2020, 2, 3)),
-    Row("eCompanion/Besched", "SOC",
+    Row("eCompanion/Besched", "eCompanion/Besched: bortfall vid utbetalningstillfällen",
+        "SOC",
         "Master för all persondata, kompletteras med KIR. Systemet har särskilt höga krav vid "
         "utbetalningstillfällena; kommunen bör ha goda rutiner för ett eventuellt bortfall de "
         "dagarna.", system="eCompanion/Besched", status=FS.RISK_ACCEPTED,
         closed_on=d(2019, 3, 4),
         note="Reservrutin med banken finns sedan 2004 och är testad. Kvarstående risk vid "
         "bortfall på utbetalningsdagar accepteras."),
-    Row("Aditro (Visma) ekonomisystem", "EKO",
+    Row("Aditro (Visma) ekonomisystem", "Ekonomisystemet: kompetensbrist och ingen supportrutin",
+        "EKO",
         "Kompetensbrist. Brist i underlag, instruktioner. Ingen rutin för support.",
         system="Visma ekonomisystem (tidigare Aditro)", closed_on=d(2019, 3, 1)),
 ]  # fmt: skip
@@ -131,7 +143,7 @@ def load(ctx: DemoContext) -> Audit:
     for number, row in enumerate(ROWS, start=1):
         obs = observation(ctx, review, number, row.area, row.brist, row.unit)
         found[row.area] = finding(
-            ctx, f"GR 2018:{number}", title=f"{row.area}: {row.brist.split('.')[0]}",
+            ctx, f"GR 2018:{number}", title=row.title,
             description=row.brist, unit=ctx.units[row.unit], source=Finding.Source.AUDIT,
             audit=review, observation=obs, identified=d(2018, 9, 27), severity=row.severity,
             systems=[ctx.systems[row.system]] if row.system else [],

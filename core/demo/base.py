@@ -42,6 +42,8 @@ class DemoContext:
     decisions: dict[str, Any] = field(default_factory=dict)
     audits: dict[str, Any] = field(default_factory=dict)
     occurrences: dict[str, Any] = field(default_factory=dict)
+    #: Rows created in this run: their many-to-many sets are known to be empty.
+    fresh: set[tuple[type, Any]] = field(default_factory=set)
 
     def days(self, offset: int) -> datetime.date:
         """``today`` moved by ``offset`` days: the source of every date in the live demo."""
@@ -62,28 +64,46 @@ def _same(obj: models.Model, name: str, value: Any) -> bool:
     return getattr(obj, name) == value
 
 
+def _validate(obj: models.Model) -> None:
+    """Field values and ``clean()``. Not foreign keys (each would cost a query; the rows were
+    just read), uniqueness or check constraints: the database enforces those."""
+    relations = [f.name for f in obj._meta.fields if f.is_relation]
+    obj.clean_fields(exclude=relations)
+    obj.clean()
+
+
+def _has_fresh_parent(ctx: DemoContext, lookup: dict[str, Any]) -> bool:
+    return any(
+        isinstance(value, models.Model) and (type(value), value.pk) in ctx.fresh
+        for value in lookup.values()
+    )
+
+
 def upsert(
     ctx: DemoContext, model: type[M], defaults: dict[str, Any] | None = None, **lookup: Any
 ) -> M:
     """Find the row by ``lookup``; create it, or bring its ``defaults`` fields up to date.
 
-    Validates with ``full_clean()`` before writing, so a seed that breaks a constraint fails with
-    the field named. Writes nothing when the row already matches.
+    Validates before writing (see :func:`_validate`), so a seed with a bad value fails with the
+    field named. Writes nothing when the row already matches.
     """
     defaults = defaults or {}
     try:
+        if _has_fresh_parent(ctx, lookup):
+            raise model.DoesNotExist  # keyed on a row made in this run: cannot exist yet
         obj = model._default_manager.get(**lookup)
     except model.DoesNotExist:
         obj = model(**lookup, **defaults)
-        obj.full_clean()
+        _validate(obj)
         obj.save()
         ctx.stats.created += 1
+        ctx.fresh.add((model, obj.pk))
         return obj
     changed = [name for name, value in defaults.items() if not _same(obj, name, value)]
     if changed:
         for name in changed:
             setattr(obj, name, defaults[name])
-        obj.full_clean()
+        _validate(obj)
         obj.save()
         ctx.stats.updated += 1
     return obj
@@ -95,8 +115,11 @@ def set_m2m(
     """Set a many-to-many field, touching it (and its history) only when the set differs."""
     manager = getattr(obj, name)
     wanted = {item.pk for item in related}
+    if (type(obj), obj.pk) in ctx.fresh:
+        if wanted:
+            manager.add(*wanted)
+        return
     current = set(manager.values_list("pk", flat=True))
     if wanted != current:
         manager.set(list(wanted))
-        if current:  # filling in a new row's set is part of creating it
-            ctx.stats.updated += 1
+        ctx.stats.updated += 1

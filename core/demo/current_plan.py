@@ -85,7 +85,7 @@ def load(ctx: DemoContext) -> ControlOccurrence:
             "sample": "Samtliga VPN-konton",
         }, [
             Live("Omgång 1", -30, OUT.MINOR_DEVIATION,
-                 "Fyra VPN-konton tillhörde personer som slutat under våren."),
+                 "Fyra VPN-konton tillhörde personer som slutat under året."),
             Live("Omgång 2", 6),
         ]),
         (3, {
@@ -152,7 +152,7 @@ def load(ctx: DemoContext) -> ControlOccurrence:
     vpn = finding(
         ctx, f"IK {year}:1",
         title="VPN-konton kvar för personer som slutat",
-        description="Fyra VPN-konton tillhörde personer som slutat under våren; cheferna hade "
+        description="Fyra VPN-konton tillhörde personer som slutat under året; cheferna hade "
         "inte anmält avslutad anställning.",
         unit=ctx.units["CIT"], source=Finding.Source.CONTROL,
         occurrence=found[2, "Omgång 1"], identified=ctx.days(-30),

@@ -42,8 +42,8 @@ def load(ctx: DemoContext, passwords: Passwords) -> None:
         defaults={"name": "Norrby kommun", "org_number": "", "email_domain": "norrby.example.se"},
     )
     load_scales(ctx)
-    ctx.units = load_units(ctx, UNITS)
     ctx.users = load_people(ctx, PEOPLE, passwords, "norrby.example.se")
+    ctx.units = load_units(ctx, UNITS)
     load_roles(ctx, ROLES)
 
     year = ctx.today.year

@@ -152,8 +152,11 @@ def load_people(
 
 
 def load_units(
-    ctx: DemoContext, specs: list[tuple[str, str, str, str | None, str | None]]
+    ctx: DemoContext,
+    specs: list[tuple[str, str, str, str | None, str | None]],
+    heads: dict[str, str] | None = None,
 ) -> dict[str, OrgUnit]:
+    heads = heads or {}
     units: dict[str, OrgUnit] = {}
     for code, name, kind, parent, serves in specs:
         units[code] = upsert(
@@ -166,6 +169,7 @@ def load_units(
                 "kind": kind,
                 "parent": units[parent] if parent else None,
                 "serves": units[serves] if serves else None,
+                "head": ctx.users[heads[code]] if code in heads else None,
                 "is_active": True,
             },
         )
@@ -218,14 +222,6 @@ def load(ctx: DemoContext, passwords: Passwords) -> None:
         },
     )
     load_scales(ctx)
-    ctx.units = load_units(ctx, ASBY_UNITS)
     ctx.users = load_people(ctx, ASBY_PEOPLE, passwords, "asby.example.se")
-    for code, username in ASBY_HEADS.items():
-        ctx.units[code] = upsert(
-            ctx,
-            OrgUnit,
-            municipality=ctx.municipality,
-            short_code=code,
-            defaults={"head": ctx.users[username]},
-        )
+    ctx.units = load_units(ctx, ASBY_UNITS, ASBY_HEADS)
     load_roles(ctx, ASBY_ROLES)

@@ -4,6 +4,10 @@ The systems and their weaknesses are S002's (Geosecma, Procapita, Teis, LEX, eCo
 Aditro → Visma) plus S003's Heroma and Viva. The access review repeats what S000 found in the
 map system: three users from Räddningstjänsten and two test users unknown to the system manager.
 Vendors, dates and classification levels are illustrative.
+
+Classifications are keyed on (system, date) and management plans on (system, year). The recent
+ones are dated "last year" and "this year", so they stay current however late the demo is run;
+a run in a new calendar year adds a new classification and plan (the old rows stay, as history).
 """
 
 from __future__ import annotations
