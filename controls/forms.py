@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -29,6 +30,7 @@ from controls.services import (
     RevisionInput,
 )
 from controls.services.results import MAX_EVIDENCE_FILES, SEVERITY_FOR_OUTCOME
+from core.files import DEFAULT_ALLOWED
 from findings.models import Severity
 from organisation import policy
 from organisation.models import OrgUnit, User
@@ -313,8 +315,9 @@ class ResultForm(forms.Form):
     evidence = MultipleFileField(
         label=_("Underlag"),
         required=False,
-        help_text=_("PDF, bilder, Word, Excel, CSV eller text; högst %(n)s filer.")
-        % {"n": MAX_EVIDENCE_FILES},
+        widget=MultipleFileInput(
+            attrs={"accept": ",".join(f".{ext}" for ext in sorted(DEFAULT_ALLOWED))}
+        ),
     )
     # The deviation: a finding and its actions.
     finding_title = forms.CharField(label=_("Avvikelsens rubrik"), max_length=255, required=False)
@@ -341,6 +344,10 @@ class ResultForm(forms.Form):
         )
         self.fields["performed_date"].initial = today
         self.fields["sample"].initial = occurrence.control_point.sample
+        self.fields["evidence"].help_text = _(
+            "Högst %(n)s filer om högst %(mb)s MB var: PDF, bilder (PNG, JPEG, GIF), Word, Excel, "
+            "PowerPoint, OpenDocument, CSV eller text."
+        ) % {"n": MAX_EVIDENCE_FILES, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
         self.fields["finding_title"].initial = _("Avvikelse: %(point)s, %(period)s") % {
             "point": occurrence.control_point.title,
             "period": occurrence.period_label or occurrence.due_date.isoformat(),

@@ -12,12 +12,6 @@ from organisation.models import OrgUnit, Role
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def _placeholder_urls(settings):
-    """Name placeholders for pages of branches not merged yet (see tests/controls/nav_urls.py)."""
-    settings.ROOT_URLCONF = "tests.controls.nav_urls"
-
-
 @pytest.fixture
 def today() -> datetime.date:
     return timezone.localdate()

@@ -22,8 +22,17 @@ NEEDED: dict[str, dict[str, str]] = {
         "finding_detail": "<int:pk>/",
         "action_detail": "atgarder/<int:pk>/",
     },
-    "audits": {"audit_list": ""},
-    "systems": {"system_list": "", "system_detail": "<int:pk>/"},
+    "audits": {
+        "audit_list": "",
+        "audit_detail": "<int:pk>/",
+        "recommendation_detail": "rekommendationer/<int:pk>/",
+        "response_detail": "svar/<int:pk>/",
+    },
+    "systems": {
+        "system_list": "",
+        "system_detail": "<int:pk>/",
+        "review_detail": "granskningar/<int:pk>/",
+    },
 }
 
 
