@@ -379,3 +379,18 @@ def test_occurrence_list_filters_by_state(client_for, coordinator, occurrence, t
         overdue
     ]
     assert list(client_for(coordinator).get(url + "?state=due").context["page_obj"]) == [occurrence]
+
+
+def test_plan_page_shows_management_only_to_managers(
+    client_for, coordinator, board_member, controller, sn_plan
+):
+    url = sn_plan.get_absolute_url()
+    assert "Hantera planen" in client_for(coordinator).get(url).text
+    for user in (board_member, controller):
+        text = client_for(user).get(url).text
+        assert "Hantera planen" not in text and "Exportera (.xlsx)" in text
+
+
+def test_my_controls_explains_an_empty_list(client_for, board_member):
+    text = client_for(board_member).get(reverse("controls:my_controls")).text
+    assert "Du har inga kontroller att genomföra" in text
