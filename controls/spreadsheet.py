@@ -38,6 +38,10 @@ IMPORT_MAX_ROWS = 500
 #: Guard against zip bombs: the unpacked workbook may be at most this large.
 XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
+#: Reading stops after this many rows in all, or this many empty rows in a row after the data
+#: (sheets often carry formatting far below the last row).
+MAX_SHEET_ROWS = 20_000
+MAX_BLANK_RUN = 200
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,7 @@ def _read_xlsx(content: bytes) -> Iterator[list[str]]:
     try:
         sheet = workbook.worksheets[0]
         for count, values in enumerate(sheet.iter_rows(values_only=True)):
-            if count > IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 50:
+            if count >= MAX_SHEET_ROWS:
                 break
             yield [_cell_text(v) for v in values]
     finally:
@@ -289,7 +293,7 @@ def _read_csv(content: bytes) -> Iterator[list[str]]:
     text = _decode(content)
     delimiter = _delimiter(text)
     for count, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
-        if count > IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 50:
+        if count >= MAX_SHEET_ROWS:
             break
         yield [_cell_text(v) for v in values]
 
@@ -321,6 +325,7 @@ def read_table(*, name: str, content: bytes) -> Table:
         raise ImportFailed([ImportProblem(_("Välj en fil av typen .xlsx eller .csv."))])
     header: list[str] | None = None
     data: list[tuple[int, list[str]]] = []
+    blank_run = 0
     for number, values in enumerate(rows, start=1):
         if header is None:
             if _is_header(values):
@@ -329,7 +334,11 @@ def read_table(*, name: str, content: bytes) -> Table:
                 break
             continue
         if not any(values):
+            blank_run += 1
+            if blank_run > MAX_BLANK_RUN:
+                break
             continue
+        blank_run = 0
         if len(data) >= IMPORT_MAX_ROWS:
             raise ImportFailed(
                 [ImportProblem(_("Filen har fler än %(n)s rader.") % {"n": IMPORT_MAX_ROWS})]

@@ -355,3 +355,14 @@ def test_template_reads_back_as_one_example_row(world, coordinator):
     assert len(table.rows) == 1
     _, preview = stage_and_preview(coordinator, "mall.xlsx", content, unit=world.sn, year=2026)
     assert preview.problems == []
+
+
+def test_too_many_rows_are_refused(world, coordinator):
+    rows = [HEADER] + [[str(i), *ROW_1[1:]] for i in range(1, 502)]
+    with pytest.raises(ImportFailed, match="fler än 500 rader"):
+        services.stage_import(
+            user=coordinator,
+            uploaded=SimpleUploadedFile("p.csv", csv_bytes(rows)),
+            unit=world.sn,
+            year=2026,
+        )
