@@ -554,7 +554,16 @@ class OccurrenceFilterForm(FilterForm):
 
 
 class MatrixFilterForm(FilterForm):
+    """The matrix shows one year (the current one unless chosen), optionally one unit."""
+
     year = forms.ChoiceField(label=_("År"), required=False)
     unit = forms.ModelChoiceField(
         label=_("Enhet"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("Alla")
     )
+
+    def __init__(self, data: Any, *args: Any, user: User, **kwargs: Any):
+        data = data.copy()
+        if not data.get("year"):
+            data["year"] = str(timezone.localdate().year)
+        super().__init__(data, *args, user=user, **kwargs)
+        self.fields["year"].choices = _year_choices()[1:]
