@@ -209,6 +209,68 @@ def occurrences(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def my_occurrences(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """The occurrences a user is to carry out ("Mina kontroller"): of the control points they
+    own, and of unowned points in units where they are controller — the LOG_RESULT rule without
+    the managers' blanket right."""
+    from controls.models import ControlOccurrence
+
+    g = grants(user)
+    qs = ControlOccurrence.objects.all() if qs is None else qs
+    if not g.active:
+        return qs.none()
+    unowned_in_unit = Q(control_point__owner__isnull=True) & g.q(
+        {Role.CONTROLLER}, "control_point__plan__unit"
+    )
+    return qs.filter(
+        Q(control_point__plan__municipality_id=g.municipality_id)
+        & (Q(control_point__owner_id=g.user_id) | unowned_in_unit)
+    )
+
+
+def occurrence_evidence(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Evidence files of visible occurrences. Where the occurrence's deviation is secret
+    (OSL 18:8), only secret roles, the control owner and the uploader get the files."""
+    from controls.models import OccurrenceEvidence
+    from findings.models import Finding
+
+    g = grants(user)
+    qs = OccurrenceEvidence.objects.all() if qs is None else qs
+    if not g.active:
+        return qs.none()
+    secret = Exists(Finding.objects.filter(occurrence_id=OuterRef("occurrence_id"), is_secret=True))
+    may_read_secret = (
+        g.q(SECRET_ROLES, "occurrence__control_point__plan__unit")
+        | Q(occurrence__control_point__owner_id=g.user_id)
+        | Q(uploaded_by_id=g.user_id)
+    )
+    return qs.filter(occurrence__in=occurrences(user).values("pk")).filter(
+        ~secret | may_read_secret
+    )
+
+
+def plan_units(user: User) -> QuerySet[OrgUnit]:
+    """The units a user may create and manage internal-control plans for."""
+    g = grants(user)
+    paths = g.paths_for(MANAGE_ROLES) if g.active else ()
+    if not paths:
+        return OrgUnit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(condition, municipality_id=g.municipality_id, is_active=True)
+
+
+def may_read_controls(user: User) -> bool:
+    """May the user browse internal control at all (lists, risk matrix, risk scale)?"""
+    from controls.models import ControlPoint
+
+    g = grants(user)
+    if not g.active:
+        return False
+    return g.has_any(READ_ROLES) or ControlPoint.objects.filter(owner_id=g.user_id).exists()
+
+
 def _secret_visibility(g: Grants, unit_field: str = "unit") -> Q:
     """Not secret and in a read scope, or secret and in a scope that may read secrets."""
     return g.q(SECRET_ROLES, unit_field) | (g.q(READ_ROLES, unit_field) & Q(is_secret=False))
