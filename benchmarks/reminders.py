@@ -303,14 +303,6 @@ def main() -> int:
     celery_app.conf.broker_url = "memory://"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-    from tests.notifications.urls import missing_names
-
-    if missing_names():  # item pages of apps not merged yet: link to placeholders
-        from django.urls import clear_url_caches
-
-        settings.ROOT_URLCONF = "tests.notifications.urls"
-        clear_url_caches()
-
     cleanup()
     try:
         say(f"Generating a tenth: {args.actions // 10} actions, {args.occurrences // 10} …")

@@ -15,7 +15,9 @@ def test_controller_start_page_lists_own_controls(client_for, world, controller)
     point = f.ControlPointFactory(plan__unit=world.sn, owner=controller, title="Mobilabonnemang")
     f.ControlOccurrenceFactory(control_point=point, due_date=today - datetime.timedelta(days=3))
     someone_else = f.UserFactory(municipality=world.municipality)
-    other = f.ControlPointFactory(plan=point.plan, title="Någon annans kontroll", owner=someone_else)
+    other = f.ControlPointFactory(
+        plan=point.plan, title="Någon annans kontroll", owner=someone_else
+    )
     f.ControlOccurrenceFactory(control_point=other)
     response = client_for(controller).get(reverse("home"))
     assert response.status_code == 200
