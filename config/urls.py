@@ -19,5 +19,6 @@ urlpatterns = [
     path("granskningar/", include("audits.urls")),
     path("system/", include("systems.urls")),
     path("rapporter/", include("reports.urls")),
+    path("sakerhet/", include("security.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -351,11 +351,27 @@ def reports(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+#: Roles that read the security event log and lift lockouts of their municipality.
+SECURITY_ROLES = frozenset({Role.ADMIN})
+
+
+def security_events(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """The security log of one's own municipality, for administrators only."""
+    from security.models import SecurityEvent
+
+    g = grants(user)
+    qs = SecurityEvent.objects.all() if qs is None else qs
+    if not g.active or not g.has_any(SECURITY_ROLES):
+        return qs.none()
+    return qs.filter(municipality_id=g.municipality_id)
+
+
 def _scopes() -> dict[type[Model], Any]:
     from audits.models import Audit, BoardResponse, Observation, Recommendation
     from controls.models import ControlOccurrence, ControlPlan, ControlPoint
     from findings.models import Action, Finding
     from reports.models import Report
+    from security.models import SecurityEvent
     from systems.models import AccessReview, System
 
     return {
@@ -374,6 +390,7 @@ def _scopes() -> dict[type[Model], Any]:
         System: systems,
         AccessReview: access_reviews,
         Report: reports,
+        SecurityEvent: security_events,
     }
 
 
@@ -483,3 +500,16 @@ def get_for_user(user: User, qs: QuerySet[M] | type[M], pk: Any, verb: str = Ver
 def may_create_in(user: User, unit: OrgUnit, roles: Iterable[str] = MANAGE_ROLES) -> bool:
     """May the user create plans, findings, audits or systems for this unit?"""
     return grants(user).covers(unit, roles)
+
+
+def may_administer_security(user: User) -> bool:
+    """May the user read the security log and lift sign-in lockouts (of their municipality)?"""
+    return grants(user).has_any(SECURITY_ROLES)
+
+
+def lockout_usernames(user: User) -> QuerySet:
+    """Usernames whose sign-in lockouts the user may see and lift: their municipality's."""
+    g = grants(user)
+    if not g.active or not g.has_any(SECURITY_ROLES):
+        return User.objects.none().values("username")
+    return User.objects.filter(municipality_id=g.municipality_id).values("username")
