@@ -25,7 +25,7 @@ def send_security_alert(event_id: int) -> bool:
     """E-mail the alert about one event; a second run after success sends nothing."""
     with transaction.atomic():
         event = (
-            SecurityEvent.objects.select_for_update()
+            SecurityEvent.objects.select_for_update(of=("self",))
             .select_related("municipality", "user")
             .filter(pk=event_id, alert_sent_at__isnull=True)
             .first()

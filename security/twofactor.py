@@ -74,11 +74,17 @@ def pending_totp_device(*, user: User) -> TOTPDevice:
 
 @transaction.atomic
 def new_recovery_codes(*, user: User) -> list[str]:
-    """Replace the user's recovery codes with ``OTP_RECOVERY_CODES`` fresh ones."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice(user=user, name=STATIC_NAME, confirmed=True)
-    device.full_clean()
-    device.save()
+    """Replace the user's recovery codes with ``OTP_RECOVERY_CODES`` fresh ones.
+
+    The device stays (a session verified with a recovery code stays verified); its tokens go.
+    """
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = StaticDevice(user=user, name=STATIC_NAME, confirmed=True)
+        device.full_clean()
+        device.save()
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    StaticToken.objects.filter(device=device).delete()
     codes = [StaticToken.random_token() for _ in range(settings.OTP_RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
