@@ -20,6 +20,7 @@ from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 from simple_history.models import HistoricalRecords
 
 from organisation.models import RoleAssignment, User
+from security import twofactor
 from security.alerts import check_password_spraying, on_lockout
 from security.events import client_ip, record
 from security.models import SecurityEvent
@@ -42,6 +43,9 @@ def _actor(request: HttpRequest | None) -> Any:
 @receiver(user_logged_in, dispatch_uid="security_logged_in")
 def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     record(request, kind=Kind.LOGIN, user=user)
+    if request is not None and hasattr(request, "session"):
+        # Look the devices up once at sign-in, not on the session's first page.
+        twofactor.has_device(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="security_logged_out")

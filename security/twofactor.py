@@ -43,11 +43,15 @@ def is_required(user: User) -> bool:
     return bool(settings.OTP_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser))
 
 
-def has_device(request: HttpRequest) -> bool:
-    """Has the signed-in user a confirmed device? Remembers a "no" for the session."""
+def has_device(request: HttpRequest, user: User | None = None) -> bool:
+    """Has the signed-in user a confirmed device? Remembers a "no" for the session.
+
+    Asked at sign-in (security.signals), so later pages of a user without a device cost no
+    query; a device set up in this session clears the flag (:func:`mark_verified`).
+    """
     if request.session.get(NO_DEVICE_KEY):
         return False
-    found = next(devices_for_user(request.user, confirmed=True), None) is not None
+    found = next(devices_for_user(user or request.user, confirmed=True), None) is not None
     if not found:
         request.session[NO_DEVICE_KEY] = True
     return found

@@ -257,3 +257,13 @@ def test_removed_device_sends_a_required_user_back_to_set_up(enrolled, client):
 
     StaticDevice.objects.filter(user=coordinator).delete()  # an administrator reset it
     assert client.get(ACCOUNT).url.startswith(SETUP)
+
+
+def test_pages_of_a_user_without_a_device_cost_no_device_queries(client_for, controller):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(controller)  # the devices are looked up once, at sign-in
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("reports:report_list")).status_code == 200
+    assert not [q["sql"] for q in queries if "otp_totp" in q["sql"] or "otp_static" in q["sql"]]
