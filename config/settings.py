@@ -318,9 +318,10 @@ SECURITY_SPRAY_WINDOW_MINUTES = envint("SECURITY_SPRAY_WINDOW_MINUTES", 10)
 SECURITY_ALERT_EMAILS = envlist("SECURITY_ALERT_EMAILS")
 
 # Two-factor sign-in (django-otp, TOTP + recovery codes), required for these roles and for
-# Django admin staff; anyone may turn it on.
-OTP_REQUIRED_ROLES = envlist("OTP_REQUIRED_ROLES", "admin,coordinator")
-OTP_REQUIRED_FOR_STAFF = envbool("OTP_REQUIRED_FOR_STAFF", True)
+# Django admin staff; anyone may turn it on. Not required by default in demo mode, where the
+# demo accounts are shared by every visitor.
+OTP_REQUIRED_ROLES = envlist("OTP_REQUIRED_ROLES", "" if DEMO_MODE else "admin,coordinator")
+OTP_REQUIRED_FOR_STAFF = envbool("OTP_REQUIRED_FOR_STAFF", not DEMO_MODE)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Uppsikt")
 OTP_RECOVERY_CODES = 10
 

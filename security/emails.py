@@ -26,8 +26,13 @@ def _send(template: str, context: dict, recipients: list[str]) -> int:
 
 
 def _context(event: SecurityEvent) -> dict:
+    who = event.username or "?"
+    full_name = event.user.get_full_name() if event.user is not None else ""
+    if full_name:
+        who = f"{who} ({full_name})"
     return {
         "event": event,
+        "who": who,
         "lockouts_url": settings.SITE_URL + reverse("security:lockout_list"),
         "events_url": settings.SITE_URL + reverse("security:event_list"),
         "failure_limit": settings.AXES_FAILURE_LIMIT,

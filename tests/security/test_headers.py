@@ -71,6 +71,8 @@ def test_production_settings():
         "SECURE_CONTENT_TYPE_NOSNIFF",
         "SESSION_EXPIRE_AT_BROWSER_CLOSE",
         "DEMO_MODE",
+        "OTP_REQUIRED_ROLES",
+        "OTP_REQUIRED_FOR_STAFF",
     ]
     code = (
         "import json, django; django.setup(); from django.conf import settings; "
@@ -92,6 +94,8 @@ def test_production_settings():
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
         "DEMO_MODE": False,
+        "OTP_REQUIRED_ROLES": ["admin", "coordinator"],
+        "OTP_REQUIRED_FOR_STAFF": True,
     }
 
 
