@@ -305,10 +305,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "security.views.lockout_response"
 # The security event log (security.SecurityEvent) is the record of sign-ins; no second log.
 AXES_DISABLE_ACCESS_LOG = True
-# Behind N reverse proxies that set X-Forwarded-For, count back N hops to the client's address.
-AXES_IPWARE_PROXY_COUNT = envint("AXES_IPWARE_PROXY_COUNT", 0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The client's address for lockouts and the security log: behind TRUSTED_PROXY_COUNT reverse
+# proxies that append to X-Forwarded-For, the entry that many places from the right.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "security.events.client_ip_from_headers"
 
 # Password spraying: this many distinct usernames failing from one IP within the window raises
 # an alert. Platform operators get every alert at SECURITY_ALERT_EMAILS (and the alerts about

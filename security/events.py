@@ -13,8 +13,10 @@ so the proxy settings apply to both) and on what object are taken care of here.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -23,16 +25,35 @@ from security.models import SecurityEvent
 USER_AGENT_MAX = 255
 
 
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip_from_headers(request: HttpRequest) -> str | None:
+    """The client's address (django-axes' AXES_CLIENT_IP_CALLABLE, and the log's).
+
+    Without trusted proxies it is the TCP peer, REMOTE_ADDR: X-Forwarded-For is ignored, as a
+    client may send anything in it. Behind ``TRUSTED_PROXY_COUNT`` proxies that each append the
+    address they saw, it is the entry that many places from the right of X-Forwarded-For.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= count:
+            found = _valid_ip(hops[-count])
+            if found:
+                return found
+    return _valid_ip(request.META.get("REMOTE_ADDR", ""))
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address, by the same rules django-axes locks out with."""
     if request is None:
         return None
-    ip = getattr(request, "axes_ip_address", None)
-    if ip:
-        return ip
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or None
+    return getattr(request, "axes_ip_address", None) or client_ip_from_headers(request)
 
 
 def _municipality_id(user: Any, obj: Any) -> int | None:

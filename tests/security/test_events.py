@@ -346,3 +346,48 @@ def test_export_query_count_is_constant(
     with django_assert_max_num_queries(12):
         response = admin_page.get(EXPORT)
     assert response.content.decode("utf-8-sig").count("\r\n") == 251
+
+
+# --- the client's address ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "198.51.100.1", "192.0.2.200"),  # no trusted proxy: the header is ignored
+        (1, "198.51.100.1", "198.51.100.1"),
+        (1, "10.9.9.9, 198.51.100.1", "198.51.100.1"),  # the client's own entry is not trusted
+        (2, "10.9.9.9, 198.51.100.1, 172.16.0.2", "198.51.100.1"),
+        (1, "", "192.0.2.200"),
+        (1, "not-an-ip", "192.0.2.200"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_ip_behind_proxies(settings, count, forwarded, expected):
+    from security.events import client_ip_from_headers
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.200", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip_from_headers(request) == expected
+
+
+def test_lockout_behind_a_proxy_is_per_client(settings, client, controller, coordinator):
+    settings.TRUSTED_PROXY_COUNT = 1
+    url = reverse("login")
+    for _ in range(10):
+        client.post(
+            url,
+            {"username": controller.username, "password": "fel-lösenord-1"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+    lockout = SecurityEvent.objects.get(kind=Kind.LOCKOUT)
+    assert lockout.ip == "198.51.100.7"
+    # Another client behind the same proxy still signs in.
+    response = client.post(
+        url,
+        {"username": controller.username, "password": "korrekt-hast-batteri-42"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.8",
+    )
+    assert response.status_code == 302
