@@ -19,6 +19,7 @@ urlpatterns = [
     path("granskningar/", include("audits.urls")),
     path("system/", include("systems.urls")),
     path("rapporter/", include("reports.urls")),
+    path("notiser/", include("notifications.urls")),
     path("sakerhet/", include("security.urls")),
     path("admin/", admin.site.urls),
 ]

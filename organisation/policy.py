@@ -351,6 +351,17 @@ def reports(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def notifications(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Notifications are personal: one's own, in one's own municipality."""
+    from notifications.models import Notification
+
+    g = grants(user)
+    qs = Notification.objects.all() if qs is None else qs
+    if not g.active:
+        return qs.none()
+    return qs.filter(recipient_id=g.user_id, municipality_id=g.municipality_id)
+
+
 #: Roles that read the security event log and lift lockouts of their municipality.
 SECURITY_ROLES = frozenset({Role.ADMIN})
 
@@ -370,6 +381,7 @@ def _scopes() -> dict[type[Model], Any]:
     from audits.models import Audit, BoardResponse, Observation, Recommendation
     from controls.models import ControlOccurrence, ControlPlan, ControlPoint
     from findings.models import Action, Finding
+    from notifications.models import Notification
     from reports.models import Report
     from security.models import SecurityEvent
     from systems.models import AccessReview, System
@@ -390,6 +402,7 @@ def _scopes() -> dict[type[Model], Any]:
         System: systems,
         AccessReview: access_reviews,
         Report: reports,
+        Notification: notifications,
         SecurityEvent: security_events,
     }
 

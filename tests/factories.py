@@ -266,3 +266,18 @@ class ReportFactory(factory.django.DjangoModelFactory):
     requested_by = factory.SubFactory(
         UserFactory, municipality=factory.SelfAttribute("..municipality")
     )
+
+
+# --- notifications (issue 6) ---------------------------------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    municipality = factory.SelfAttribute("recipient.municipality")
+    kind = "reminder"
+    title = factory.Sequence(lambda n: f"Åtgärd: Byt lösenord {n}")
+    body = "Sista dag om 3 dagar."
+    url = "/"
