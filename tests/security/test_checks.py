@@ -113,3 +113,13 @@ def _pbkdf2(password: str) -> str:
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
     return PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt(), iterations=1000)
+
+
+def test_the_check_knows_the_demo_loaders_accounts():
+    from core.demo import DEMO_PASSWORD as loader_password
+    from core.demo import DEMO_USERNAMES as loader_usernames
+    from security.checks import known_demo_accounts
+
+    usernames, passwords = known_demo_accounts()
+    assert loader_password in passwords
+    assert set(loader_usernames) <= usernames
