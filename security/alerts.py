@@ -93,7 +93,7 @@ def check_password_spraying(request: HttpRequest | None, *, ip: str | None) -> b
     window_start = timezone.now() - window
     failures = SecurityEvent.objects.filter(
         kind=Kind.LOGIN_FAILED, ip=ip, created_at__gte=window_start
-    )
+    ).exclude(username="")
     pairs = set(failures.values_list("municipality_id", "username").distinct())
     usernames = {username for _municipality, username in pairs}
     if len(usernames) < settings.SECURITY_SPRAY_USERNAMES:
