@@ -328,8 +328,9 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "security.events.client_ip_from_headers"
 
 # Password spraying: this many distinct usernames failing from one IP within the window raises
-# an alert. Platform operators get every alert at SECURITY_ALERT_EMAILS (and the alerts about
-# usernames that belong to no municipality); coordinators get those about their municipality.
+# an alert. Alerts about a municipality go to its coordinators; the platform's operators
+# (SECURITY_ALERT_EMAILS) get those about no municipality (unknown usernames, the whole picture
+# of a spraying attack) and those of a municipality without a coordinator (security/alerts.py).
 SECURITY_SPRAY_USERNAMES = envint("SECURITY_SPRAY_USERNAMES", 5)
 SECURITY_SPRAY_WINDOW_MINUTES = envint("SECURITY_SPRAY_WINDOW_MINUTES", 10)
 SECURITY_ALERT_EMAILS = envlist("SECURITY_ALERT_EMAILS")
