@@ -7,6 +7,7 @@ README lists every variable. A secret may come from ``NAME_FILE`` (Docker secret
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -93,21 +94,33 @@ INSTALLED_APPS = [
     "systems",
     "reports",
     "notifications",
+    # Security (issue 8): lockout, two-factor, the security event log.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Sends a signed-in user who owes a second factor to the verify or set-up page.
+    "security.middleware.TwoFactorMiddleware",
+    # Turns a lockout detected during sign-in into the Swedish lockout page; last, per axes.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +158,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username/IP pair before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -156,6 +171,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.validators.SeasonYearPasswordValidator"},
+    {"NAME": "security.validators.MunicipalityNamePasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -256,7 +273,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
+# htmx reads the CSRF token from the page (hx-headers on <body>), never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# Idle timeout: every request pushes the expiry forward; the cookie dies with the browser.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -274,6 +295,53 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if envbool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Security app (issue 8) ------------------------------------------------------------------
+# Content-Security-Policy (django-csp): no inline script or style anywhere; images may be data:
+# URIs (the two-factor QR code). Templates keep JS in static/js/ and CSS in static/css/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# django-axes: lock the username + IP pair after AXES_FAILURE_LIMIT failed sign-ins for
+# AXES_COOLOFF_MINUTES; an administrator can lift it earlier (Säkerhet → Spärrade inloggningar).
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_MINUTES = envint("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "security.views.lockout_response"
+# The security event log (security.SecurityEvent) is the record of sign-ins; no second log.
+AXES_DISABLE_ACCESS_LOG = True
+# The client's address for lockouts and the security log: behind TRUSTED_PROXY_COUNT reverse
+# proxies that append to X-Forwarded-For, the entry that many places from the right.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "security.events.client_ip_from_headers"
+
+# Password spraying: this many distinct usernames failing from one IP within the window raises
+# an alert. Alerts about a municipality go to its coordinators; the platform's operators
+# (SECURITY_ALERT_EMAILS) get those about no municipality (unknown usernames, the whole picture
+# of a spraying attack) and those of a municipality without a coordinator (security/alerts.py).
+SECURITY_SPRAY_USERNAMES = envint("SECURITY_SPRAY_USERNAMES", 5)
+SECURITY_SPRAY_WINDOW_MINUTES = envint("SECURITY_SPRAY_WINDOW_MINUTES", 10)
+SECURITY_ALERT_EMAILS = envlist("SECURITY_ALERT_EMAILS")
+
+# Two-factor sign-in (django-otp, TOTP + recovery codes), required for these roles and for
+# Django admin staff; anyone may turn it on. Not required by default in demo mode, where the
+# demo accounts are shared by every visitor.
+OTP_REQUIRED_ROLES = envlist("OTP_REQUIRED_ROLES", "" if DEMO_MODE else "admin,coordinator")
+OTP_REQUIRED_FOR_STAFF = envbool("OTP_REQUIRED_FOR_STAFF", not DEMO_MODE)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Uppsikt")
+OTP_RECOVERY_CODES = 10
 
 # Domain settings with defaults a municipality can override per installation.
 CLASSIFICATION_MAX_AGE_YEARS = envint("CLASSIFICATION_MAX_AGE_YEARS", 3)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("system/", include("systems.urls")),
     path("rapporter/", include("reports.urls")),
     path("notiser/", include("notifications.urls")),
+    path("sakerhet/", include("security.urls")),
     path("admin/", admin.site.urls),
 ]

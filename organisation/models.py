@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -154,8 +155,13 @@ class User(AbstractUser):
         choices=DigestFrequency.choices,
         default=DigestFrequency.DAILY,
     )
+    # Raised by "Logga ut från alla sessioner" (security.services.end_all_sessions): it is part
+    # of the session hash, so every session signed in before the raise stops being valid.
+    session_generation = models.PositiveIntegerField(
+        _("sessionsgeneration"), default=0, editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "session_generation"])
 
     class Meta:
         verbose_name = _("användare")
@@ -165,6 +171,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash covers the password (a new password ends the other sessions); ours also
+        # covers the session generation. Generation 0 keeps Django's value unchanged.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "organisation.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Role(models.TextChoices):

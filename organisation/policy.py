@@ -444,12 +444,28 @@ def notifications(user: User, qs: QuerySet | None = None) -> QuerySet:
     return qs.filter(recipient_id=g.user_id, municipality_id=g.municipality_id)
 
 
+#: Roles that read the security event log and lift lockouts of their municipality.
+SECURITY_ROLES = frozenset({Role.ADMIN})
+
+
+def security_events(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """The security log of one's own municipality, for administrators only."""
+    from security.models import SecurityEvent
+
+    g = grants(user)
+    qs = SecurityEvent.objects.all() if qs is None else qs
+    if not g.active or not g.has_any(SECURITY_ROLES):
+        return qs.none()
+    return qs.filter(municipality_id=g.municipality_id)
+
+
 def _scopes() -> dict[type[Model], Any]:
     from audits.models import Audit, BoardResponse, Observation, Recommendation
     from controls.models import ControlOccurrence, ControlPlan, ControlPoint
     from findings.models import Action, Finding
     from notifications.models import Notification
     from reports.models import Report
+    from security.models import SecurityEvent
     from systems.models import AccessReview, System
 
     return {
@@ -469,6 +485,7 @@ def _scopes() -> dict[type[Model], Any]:
         AccessReview: access_reviews,
         Report: reports,
         Notification: notifications,
+        SecurityEvent: security_events,
     }
 
 
@@ -596,3 +613,16 @@ def units_for_creating(user: User, roles: Iterable[str] = MANAGE_ROLES) -> Query
     for path in paths:
         condition |= Q(path__startswith=path)
     return OrgUnit.objects.filter(condition, municipality_id=g.municipality_id, is_active=True)
+
+
+def may_administer_security(user: User) -> bool:
+    """May the user read the security log and lift sign-in lockouts (of their municipality)?"""
+    return grants(user).has_any(SECURITY_ROLES)
+
+
+def lockout_usernames(user: User) -> QuerySet:
+    """Usernames whose sign-in lockouts the user may see and lift: their municipality's."""
+    g = grants(user)
+    if not g.active or not g.has_any(SECURITY_ROLES):
+        return User.objects.none().values("username")
+    return User.objects.filter(municipality_id=g.municipality_id).values("username")

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_GET
 from core.history import history_for
 from organisation import policy
 from reports.models import Report
+from security.events import record
+from security.models import SecurityEvent
 
 
 @require_GET
@@ -36,6 +38,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = policy.get_for_user(request.user, Report, pk)
     if report.status != Report.Status.DONE or not report.file:
         raise Http404
+    record(request, kind=SecurityEvent.Kind.REPORT_DOWNLOAD, obj=report)
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audits.models import Assessment, Audit, BoardResponse, RecommendationAssessment
@@ -229,7 +230,10 @@ def test_the_current_plan_gives_every_role_live_work(demo):
 
 def test_every_demo_user_signs_in_and_has_work_on_the_start_page(client, demo):
     for username in DEMO_USERNAMES:
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        # django-axes watches every sign-in and needs the request it comes with.
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), (
+            username
+        )
         client.logout()
         page = start_page(User.objects.get(username=username))
         assert not page.is_empty, username
