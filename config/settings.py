@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Sends a signed-in user who owes a second factor to the verify or set-up page.
     "security.middleware.TwoFactorMiddleware",
+    # Logs every download and export that core.files/core.exports marked (security events).
+    "security.middleware.DownloadLogMiddleware",
     # Turns a lockout detected during sign-in into the Swedish lockout page; last, per axes.
     "axes.middleware.AxesMiddleware",
 ]

@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from core.files import content_disposition
+from core.files import DownloadKind, content_disposition, mark_download
 
 #: A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and
 #: Google Sheets.
@@ -84,7 +84,7 @@ def csv_response(
     )
     response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return mark_download(response, kind=DownloadKind.EXPORT, detail=filename)
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -159,4 +159,4 @@ def xlsx_response(
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return mark_download(response, kind=DownloadKind.EXPORT, detail=filename)

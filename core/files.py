@@ -20,6 +20,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Collection
+from enum import StrEnum
 from pathlib import PurePath
 from typing import IO, TypeVar
 from urllib.parse import quote
@@ -29,12 +30,41 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
+
+
+class DownloadKind(StrEnum):
+    """What a download is, for the security event log (security.SecurityEvent.Kind values)."""
+
+    EXPORT = "export"
+    EVIDENCE = "evidence_download"
+    REPORT = "report_download"
+
+
+#: Attribute on a response that the security log middleware records, once it succeeded.
+DOWNLOAD_MARK = "uppsikt_download"
+
+
+def mark_download(
+    response: HttpResponse,
+    *,
+    kind: DownloadKind,
+    obj: models.Model | None = None,
+    detail: str = "",
+) -> HttpResponse:
+    """Mark a response as a download or export to log (security.middleware does the writing).
+
+    Every file leaving the application goes through :func:`serve_attachment` or
+    core.exports, which mark their responses, so no view has to remember to log.
+    """
+    setattr(response, DOWNLOAD_MARK, (kind, obj, detail))
+    return response
+
 
 #: Content type of each allowed extension (lower case, without the dot).
 EXTENSION_TYPES: dict[str, str] = {
@@ -365,4 +395,9 @@ def serve_attachment(
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
-    return response
+    return mark_download(
+        response,
+        kind=DownloadKind.EVIDENCE,
+        obj=stored if isinstance(stored, StoredFile) else getattr(stored, "instance", None),
+        detail=filename,
+    )

@@ -20,7 +20,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from core.files import DOWNLOAD_MARK
 from security import twofactor
+from security.events import record
+from security.models import SecurityEvent
 
 #: Views an unverified user may still reach.
 ALLOWED_VIEWS = frozenset(
@@ -74,3 +77,23 @@ class TwoFactorMiddleware:
             response["HX-Redirect"] = url
             return response
         return redirect(url)
+
+
+class DownloadLogMiddleware:
+    """Writes a security event for every successful download or export.
+
+    core.files.serve_attachment and core.exports mark their responses (``mark_download``);
+    this is the one place that turns the mark into a log entry, so a new download view is
+    logged without having to remember to.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        mark = getattr(response, DOWNLOAD_MARK, None)
+        if mark is not None and 200 <= response.status_code < 300:
+            kind, obj, detail = mark
+            record(request, kind=SecurityEvent.Kind(kind), obj=obj, detail=detail)
+        return response
