@@ -271,3 +271,28 @@ def audit_chain(world, annual) -> AuditCase:
                            deadline_precision="quarter")
     act2.recommendations.add(rec1)
     return AuditCase(original, fu16, fu17, [rec1, rec2], [act, act2])
+
+
+@pytest.fixture
+def systems_case(world):
+    from systems.models import SystemRole
+
+    ks = OrgUnit.objects.filter(municipality=world.municipality, short_code="KS").first()
+    owner_unit = ks or world.root
+    procapita = f.SystemFactory(
+        owning_unit=world.sn,
+        name="Procapita",
+        vendor="Tieto",
+        is_prioritised=True,
+        has_personal_data=True,
+        dpa_reference="PUB-2018-04",
+        dpa_date=datetime.date(2018, 5, 25),
+    )
+    f.SystemRoleFactory(system=procapita, kind=SystemRole.Kind.OWNER, user=None,
+                        name="Förvaltningschef SOC")
+    f.SystemRoleFactory(system=procapita, kind=SystemRole.Kind.MANAGER)
+    f.ClassificationFactory(system=procapita, confidentiality=3, integrity=2, availability=2,
+                            traceability=3, classified_on=datetime.date(2025, 3, 1))
+    geosecma = f.SystemFactory(owning_unit=owner_unit, name="Geosecma", vendor="Sokigo",
+                               has_personal_data=True)
+    return procapita, geosecma
