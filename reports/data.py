@@ -215,7 +215,9 @@ def numbers_sentence(s: PlanSummary, *, year: int) -> str:
     if s.deviations == 0:
         return text + " " + _("Kontrollerna visade inga avvikelser.")
     text += " " + ngettext(
-        "Kontrollerna visade %(n)s avvikelse.", "Kontrollerna visade %(n)s avvikelser.", s.deviations
+        "Kontrollerna visade %(n)s avvikelse.",
+        "Kontrollerna visade %(n)s avvikelser.",
+        s.deviations,
     ) % {"n": s.deviations}
     if s.actions:
         text += " " + ngettext(
@@ -364,9 +366,7 @@ def collect_plans(
         score = point.likelihood * point.consequence
         level = scale.level(score)
         visible_findings = [f for f in point_findings if not (board and f.is_secret)]
-        visible_actions = [
-            a for a in ordered_actions if not (board and a.pk in secret_action_ids)
-        ]
+        visible_actions = [a for a in ordered_actions if not (board and a.pk in secret_action_ids)]
         plan_points[point.plan_id].append(
             PointData(
                 point=point,
@@ -455,9 +455,7 @@ class OverallData:
         return judgement(self.total, unit=self.municipality)
 
 
-def collect_overall(
-    *, unit: OrgUnit, year: int, board: bool, today: datetime.date
-) -> OverallData:
+def collect_overall(*, unit: OrgUnit, year: int, board: bool, today: datetime.date) -> OverallData:
     """Samlad bedömning: every unit's plan of the year under ``unit`` (KS or the root)."""
     plans = list(
         plans_queryset()
@@ -556,9 +554,7 @@ def _audit_chain(audit: Audit) -> list[int]:
 
 def collect_audit(*, audit: Audit, board: bool, today: datetime.date) -> AuditData:
     chain_ids = _audit_chain(audit)
-    audits = {
-        a.pk: a for a in Audit.objects.filter(pk__in=chain_ids).order_by("report_date", "pk")
-    }
+    audits = {a.pk: a for a in Audit.objects.filter(pk__in=chain_ids).order_by("report_date", "pk")}
     chain = sorted(audits.values(), key=lambda a: (a.report_date, a.pk))
     addressed = list(audit.addressed_units.order_by("path"))
     recommendations = list(
@@ -581,12 +577,14 @@ def collect_audit(*, audit: Audit, board: bool, today: datetime.date) -> AuditDa
         .order_by("response__unit__path", "number")
     )
     item_links = list(
-        ResponseItem.actions.through.objects.filter(responseitem__in=[i.pk for i in items])
-        .values_list("responseitem_id", "action_id")
+        ResponseItem.actions.through.objects.filter(
+            responseitem__in=[i.pk for i in items]
+        ).values_list("responseitem_id", "action_id")
     )
     rec_links = list(
-        Action.recommendations.through.objects.filter(recommendation_id__in=rec_ids)
-        .values_list("recommendation_id", "action_id")
+        Action.recommendations.through.objects.filter(recommendation_id__in=rec_ids).values_list(
+            "recommendation_id", "action_id"
+        )
     )
     item_rec = {i.pk: i.recommendation_id for i in items}
     actions_of_rec: dict[int, set[int]] = defaultdict(set)
@@ -723,9 +721,9 @@ def collect_action_plan(
     )
     if audit is not None:
         base = base.filter(
-            pk__in=Action.objects.filter(findings__audit=audit).values("pk").union(
-                Action.objects.filter(recommendations__audit=audit).values("pk")
-            )
+            pk__in=Action.objects.filter(findings__audit=audit)
+            .values("pk")
+            .union(Action.objects.filter(recommendations__audit=audit).values("pk"))
         )
     actions = list(_actions_with_progress(base).order_by("deadline", "pk"))
     ids = [a.pk for a in actions]
@@ -873,9 +871,7 @@ def collect_systems(*, unit: OrgUnit, today: datetime.date) -> SystemData:
         .select_related("owning_unit", "information_owner")
         .prefetch_related(
             Prefetch("roles", SystemRole.objects.select_related("user").order_by("kind", "pk")),
-            Prefetch(
-                "classifications", Classification.objects.order_by("-classified_on", "-pk")
-            ),
+            Prefetch("classifications", Classification.objects.order_by("-classified_on", "-pk")),
         )
         .order_by("-is_prioritised", "name")
     )

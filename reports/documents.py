@@ -136,9 +136,8 @@ def validate(spec: Spec) -> None:
                 _("Det finns inga internkontrollplaner för %(year)s under %(unit)s.")
                 % {"year": spec.year, "unit": spec.unit.name}
             )
-    if spec.kind == Report.Kind.AUDIT_FOLLOW_UP:
-        if spec.audit is None:
-            raise ValidationError(_("Välj vilken granskning som ska följas upp."))
+    if spec.kind == Report.Kind.AUDIT_FOLLOW_UP and spec.audit is None:
+        raise ValidationError(_("Välj vilken granskning som ska följas upp."))
     if spec.audit is not None:
         if spec.audit.municipality_id != spec.unit.municipality_id:
             raise ValidationError(_("Granskningen hör till en annan kommun."))

@@ -52,8 +52,7 @@ class ReportOrderForm(forms.Form):
         queryset=None,
         required=False,
         help_text=_(
-            "Rubriken i dokumentet. Lämna tomt för att använda planens beslut om "
-            "slutredovisning."
+            "Rubriken i dokumentet. Lämna tomt för att använda planens beslut om slutredovisning."
         ),
     )
     audience = forms.ChoiceField(

@@ -59,6 +59,10 @@ def order_report(
     return _create_version(user=user, spec=spec)
 
 
+def _highest_version(series_key: str) -> int | None:
+    return Report.objects.filter(series_key=series_key).aggregate(v=Max("version"))["v"]
+
+
 def _create_version(*, user: User, spec: Spec) -> Report:
     """Insert the next version of the series. Two concurrent orders may both read the same
     highest version; the unique constraint lets only one insert win, and the other retries
@@ -67,7 +71,7 @@ def _create_version(*, user: User, spec: Spec) -> Report:
     for attempt in range(VERSION_ATTEMPTS):
         try:
             with transaction.atomic():
-                current = Report.objects.filter(series_key=key).aggregate(v=Max("version"))["v"]
+                current = _highest_version(key)
                 report = Report(
                     municipality_id=spec.unit.municipality_id,
                     kind=spec.kind,
@@ -186,7 +190,9 @@ def _complete(report_id: int, *, pdf: rendering.RenderedPdf, as_of) -> Report:
     report = Report.objects.select_for_update().get(pk=report_id)
     if report.status == Report.Status.DONE:  # a concurrent run finished first
         return report
-    report.file.save(f"{report.series_key}-v{report.version}.pdf", ContentFile(pdf.content), save=False)
+    report.file.save(
+        f"{report.series_key}-v{report.version}.pdf", ContentFile(pdf.content), save=False
+    )
     report.sha256 = hashlib.sha256(pdf.content).hexdigest()
     report.size = len(pdf.content)
     report.page_count = pdf.page_count
@@ -214,8 +220,10 @@ def mark_sent_to_board(*, user: User, report: Report, decision: Decision | None)
         raise ValidationError(_("Endast en färdig rapport kan markeras som skickad."))
     if report.audience != Report.Audience.BOARD:
         raise ValidationError(
-            _("Endast nämndversionen kan skickas till nämnden; den interna versionen innehåller "
-              "sekretessbelagda uppgifter.")
+            _(
+                "Endast nämndversionen kan skickas till nämnden; den interna versionen innehåller "
+                "sekretessbelagda uppgifter."
+            )
         )
     if decision is not None and decision.municipality_id != report.municipality_id:
         raise ValidationError(_("Beslutet hör till en annan kommun."))
@@ -232,7 +240,9 @@ def mark_sent_to_board(*, user: User, report: Report, decision: Decision | None)
     report.sent_to_board_at = timezone.now()
     report.sent_to_board_by = user
     report.full_clean()
-    report.save(update_fields=["is_sent_to_board", "decision", "sent_to_board_at", "sent_to_board_by"])
+    report.save(
+        update_fields=["is_sent_to_board", "decision", "sent_to_board_at", "sent_to_board_by"]
+    )
     return report
 
 

@@ -70,7 +70,7 @@ SECRET_ACTION = "Byt lösenordet på brandväggen BV-17"
 @pytest.fixture
 def annual(world, coordinator) -> AnnualCase:
     """Socialnämnden's plan 2017 (after S004): four points, one deviation secret."""
-    ks = f.OrgUnitFactory(
+    f.OrgUnitFactory(
         municipality=world.municipality,
         parent=world.root,
         kind=OrgUnit.Kind.EXECUTIVE_BOARD,
@@ -236,23 +236,34 @@ def audit_chain(world, annual) -> AuditCase:
         summary="Arbeten för att säkra system enligt ISO/IEC 27000 pågår.",
         addressed_units=[ks, world.sn],
     )
-    f.ObservationFactory(audit=fu17, number=1, area="Organisering, rutiner, anvisningar",
-                         text="Ny IT-organisation beslutades i september 2016.")
-    f.ObservationFactory(audit=fu17, number=2, area="Brandvägg", text=SECRET_OBSERVATION,
-                         is_secret=True)
+    f.ObservationFactory(
+        audit=fu17,
+        number=1,
+        area="Organisering, rutiner, anvisningar",
+        text="Ny IT-organisation beslutades i september 2016.",
+    )
+    f.ObservationFactory(
+        audit=fu17, number=2, area="Brandvägg", text=SECRET_OBSERVATION, is_secret=True
+    )
     rec1 = f.RecommendationFactory(
-        audit=original, number=1, addressee=ks,
+        audit=original,
+        number=1,
+        addressee=ks,
         text="Kommunstyrelsen bör ta fram en analys av nuläget utifrån MSBFS 2016:1.",
     )
     rec2 = f.RecommendationFactory(
-        audit=original, number=2, addressee=world.sn,
+        audit=original,
+        number=2,
+        addressee=world.sn,
         text="Socialnämnden bör säkerställa att behörigheter gås igenom årligen.",
     )
     RecommendationAssessment.objects.create(
         follow_up=fu16, recommendation=rec1, assessment=Assessment.NOT_REMEDIED
     )
     RecommendationAssessment.objects.create(
-        follow_up=fu17, recommendation=rec1, assessment=Assessment.PARTLY_REMEDIED,
+        follow_up=fu17,
+        recommendation=rec1,
+        assessment=Assessment.PARTLY_REMEDIED,
         comment="Arbetet pågår enligt ISO-standarden.",
     )
     RecommendationAssessment.objects.create(
@@ -260,15 +271,25 @@ def audit_chain(world, annual) -> AuditCase:
     )
     response = f.BoardResponseFactory(audit=original, unit=world.sn, status="draft")
     item = ResponseItem.objects.create(
-        response=response, number=1, recommendation=rec2,
+        response=response,
+        number=1,
+        recommendation=rec2,
         text="Systemförvaltare utarbetar riktlinjer för behörigheter i Procapita.",
     )
-    act = f.ActionFactory(unit=world.sn, title="Riktlinjer för behörigheter i Procapita",
-                          status=Action.Status.DONE, deadline=datetime.date(2019, 12, 31),
-                          deadline_precision="year")
+    act = f.ActionFactory(
+        unit=world.sn,
+        title="Riktlinjer för behörigheter i Procapita",
+        status=Action.Status.DONE,
+        deadline=datetime.date(2019, 12, 31),
+        deadline_precision="year",
+    )
     item.actions.add(act)
-    act2 = f.ActionFactory(unit=ks, title="Nulägesanalys enligt MSBFS", deadline=datetime.date(2019, 3, 31),
-                           deadline_precision="quarter")
+    act2 = f.ActionFactory(
+        unit=ks,
+        title="Nulägesanalys enligt MSBFS",
+        deadline=datetime.date(2019, 3, 31),
+        deadline_precision="quarter",
+    )
     act2.recommendations.add(rec1)
     return AuditCase(original, fu16, fu17, [rec1, rec2], [act, act2])
 
@@ -288,11 +309,19 @@ def systems_case(world):
         dpa_reference="PUB-2018-04",
         dpa_date=datetime.date(2018, 5, 25),
     )
-    f.SystemRoleFactory(system=procapita, kind=SystemRole.Kind.OWNER, user=None,
-                        name="Förvaltningschef SOC")
+    f.SystemRoleFactory(
+        system=procapita, kind=SystemRole.Kind.OWNER, user=None, name="Förvaltningschef SOC"
+    )
     f.SystemRoleFactory(system=procapita, kind=SystemRole.Kind.MANAGER)
-    f.ClassificationFactory(system=procapita, confidentiality=3, integrity=2, availability=2,
-                            traceability=3, classified_on=datetime.date(2025, 3, 1))
-    geosecma = f.SystemFactory(owning_unit=owner_unit, name="Geosecma", vendor="Sokigo",
-                               has_personal_data=True)
+    f.ClassificationFactory(
+        system=procapita,
+        confidentiality=3,
+        integrity=2,
+        availability=2,
+        traceability=3,
+        classified_on=datetime.date(2025, 3, 1),
+    )
+    geosecma = f.SystemFactory(
+        owning_unit=owner_unit, name="Geosecma", vendor="Sokigo", has_personal_data=True
+    )
     return procapita, geosecma

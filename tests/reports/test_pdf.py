@@ -42,7 +42,7 @@ def order(coordinator, django_capture_on_commit_callbacks):
 
 
 def test_annual_follow_up_board_version(order, annual):
-    report, reader, text, pages = order(
+    report, _reader, text, pages = order(
         kind="annual_follow_up", unit=annual.unit, audience="board", year=2017
     )
     # The minute-item head (S004): organ, §, meeting date, Dnr, title.
@@ -121,7 +121,9 @@ def test_pdf_a_identification_language_title_tags_and_fonts(order, annual):
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descendant = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
             fonts.append(descendant["/FontDescriptor"].get_object())
     assert fonts and all("/FontFile2" in d or "/FontFile3" in d for d in fonts)
     assert report.pdf_variant == "pdf/a-2a"
@@ -185,7 +187,9 @@ def test_action_plan_internal(order, annual, world):
 
 
 def test_system_inventory(order, systems_case, world):
-    _report, _reader, text, _pages = order(kind="system_inventory", unit=world.root, audience="board")
+    _report, _reader, text, _pages = order(
+        kind="system_inventory", unit=world.root, audience="board"
+    )
     assert "Systemförteckning, Kommunfullmäktige" in text
     assert "Procapita" in text and "Tieto" in text and "Förvaltningschef SOC" in text
     assert "K3 R2 T2 S3" in text and "2025-03-01" in text
