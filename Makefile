@@ -1,12 +1,16 @@
 # Uppsikt — the two commands a newcomer needs: `make run` and `make test`.
+# Both create the virtual environment .venv on first use (and again when pyproject.toml changes).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
 
-.PHONY: run test install lint format check bench demo worker beat clean
+.PHONY: run test install lint format check ci worker beat clean
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "Uppsikt needs Python 3.11 or newer; try: make $(MAKECMDGOALS) PYTHON=python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
@@ -24,6 +28,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## make lint / make format: ruff
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -32,9 +37,14 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+## make check: migrations committed, Django's system checks
 check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+
+## make ci: what CI runs (needs root for apt, local PostgreSQL and Redis)
+ci:
+	bash .ci/run
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A config worker --loglevel=info

@@ -19,6 +19,11 @@ from tests import factories as f
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# Playwright's sync API keeps an event loop alive in the test process once a browser test has
+# started; Django would then refuse ORM calls from that thread (SynchronousOnlyOperation), in the
+# browser tests and in every test after them. The suite has no async views, so this is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 def need_service(available: bool, what: str) -> None:
     """Skip a test whose service is missing, except in CI, where a missing service fails."""
@@ -41,6 +46,26 @@ def _fast_and_isolated(settings, tmp_path):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _celery_tasks_run_eagerly():
+    """Tasks run in-process in ordinary tests, even when REDIS_URL is set.
+
+    With REDIS_URL set, the settings turn ``CELERY_TASK_ALWAYS_EAGER`` off (production
+    behaviour), and a task queued by a view under test would wait in Redis for a worker that
+    does not exist. So every test runs tasks eagerly (errors propagate into the test), and only
+    the tests marked ``celery_worker`` switch this off again through the ``celery_worker``
+    fixture (tests/infra/test_celery_worker.py), which starts a real worker on a real broker.
+    Celery reads its configuration once, so this sets the app's conf, not Django's settings.
+    """
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @dataclass
@@ -148,3 +173,48 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 def chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
+
+
+# --- browser tests (pytest-playwright) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's chromium (Playwright's own browser download does not work here).
+
+    Every browser test goes through this fixture, so a missing chromium skips them on a laptop
+    and fails them in CI.
+    """
+    need_service(chromium_available(), f"chromium ({CHROMIUM})")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(request, tmp_path_factory):
+    """pytest-django's live server, able to start although ``MEDIA_URL`` is ``None``.
+
+    Django's live server wraps the site in a handler that serves ``MEDIA_URL`` from
+    ``MEDIA_ROOT``, and that handler breaks on the ``None`` our settings use so that no upload
+    can ever get a URL (they are served only through permission-checked views). While the
+    server is built it gets a media URL nothing links to and an empty directory behind it;
+    the rest of the session keeps ``MEDIA_URL = None``.
+    """
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    with override_settings(
+        MEDIA_URL="/_uploads-are-never-served-by-url/",
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("no-media")),
+    ):
+        server = LiveServer(addr)
+    yield server
+    server.stop()
