@@ -140,6 +140,23 @@ class PointData:
         return self.point.scope == ControlPoint.Scope.MUNICIPALITY_WIDE
 
     @property
+    def label(self) -> str:
+        """The title, marked "(kommungemensamt)" when municipality-wide (S004's list)."""
+        title = self.point.title
+        if self.is_municipality_wide and "kommungemensam" not in title.lower():
+            return f"{title} ({_('kommungemensamt')})"
+        return title
+
+    @property
+    def method_and_sample(self) -> str:
+        method = self.point.method.strip()
+        sample = self.point.sample.strip()
+        if method and sample:
+            joiner = " " if method.endswith((".", "!", "?")) else ". "
+            return f"{method}{joiner}{_('Urval')}: {sample}"
+        return method or (f"{_('Urval')}: {sample}" if sample else "")
+
+    @property
     def performed_dates(self) -> list[datetime.date]:
         return [o.performed_date for o in self.occurrences if o.performed_date]
 
@@ -164,6 +181,8 @@ class PlanSummary:
     @property
     def light(self) -> Light:
         """The overall state of a plan, for KS's summary table."""
+        if not self.planned:
+            return Light("grey", _("Inga kontroller planerade"))
         if self.overdue_actions or self.overdue or self.not_done:
             return Light("red", _("Brister i genomförandet"))
         if self.open_actions or self.performed < self.planned:
@@ -202,6 +221,8 @@ class PlanData:
 
 def numbers_sentence(s: PlanSummary, *, year: int) -> str:
     """E.g. "Av 5 planerade kontrolltillfällen under 2017 har 5 genomförts. …"."""
+    if not s.planned:
+        return _("Inga kontrolltillfällen var planerade under %(year)s.") % {"year": year}
     text = ngettext(
         "Av %(planned)s planerat kontrolltillfälle under %(year)s har %(performed)s genomförts",
         "Av %(planned)s planerade kontrolltillfällen under %(year)s har %(performed)s genomförts",
@@ -237,6 +258,11 @@ def numbers_sentence(s: PlanSummary, *, year: int) -> str:
 
 def judgement(s: PlanSummary, *, unit: str) -> str:
     colour = s.light.colour
+    if colour == "grey":
+        return _(
+            "Någon bedömning av den interna kontrollen inom %(unit)s kan därför inte göras "
+            "utifrån kontrollerna."
+        ) % {"unit": unit}
     if colour == "green":
         return _(
             "Den samlade bedömningen är att den interna kontrollen inom %(unit)s har varit "
@@ -468,12 +494,15 @@ def collect_overall(*, unit: OrgUnit, year: int, board: bool, today: datetime.da
         for name in PlanSummary.__dataclass_fields__:
             setattr(total, name, getattr(total, name) + getattr(plan.summary, name))
     # Kommungemensamma kontrollpunkter, followed up across units (S004: Krishantering, Inköp).
-    common: dict[str, dict[str, Any]] = {}
+    # A unit's copy points at KS's original (inherited_from); both count under the original.
+    titles = {row.point.pk: row.point.title for plan in data for row in plan.municipality_wide}
+    common: dict[int, dict[str, Any]] = {}
     for plan in data:
         for row in plan.municipality_wide:
+            origin = row.point.inherited_from_id or row.point.pk
+            title = titles.get(origin, row.point.title)
             entry = common.setdefault(
-                row.point.title,
-                {"title": row.point.title, "units": 0, "performed": 0, "planned": 0, "dev": 0},
+                origin, {"title": title, "units": 0, "performed": 0, "planned": 0, "dev": 0}
             )
             entry["units"] += 1
             entry["planned"] += row.planned
@@ -801,7 +830,7 @@ def collect_action_plan(
             key = ("x", 0)
             if key not in groups:
                 groups[key] = ActionGroup(
-                    ref="–",
+                    ref="",
                     area=_("Övrigt"),
                     title=_("Åtgärder utan kopplad brist eller rekommendation"),
                     description="",
@@ -818,6 +847,7 @@ def collect_action_plan(
         ),
     )
     visible = [a for g in groups.values() for a in g.actions]
+    _describe_actions(visible, today)
     return ActionPlanData(
         groups=[g for _k, g in ordered],
         total=len(visible),
@@ -828,6 +858,36 @@ def collect_action_plan(
         secret_findings=len(secret_findings),
         today=today,
     )
+
+
+def _describe_actions(actions: list[Action], today: datetime.date) -> None:
+    """Precompute each action's line of facts: a thousand rows render fast when the template
+    only prints strings (no per-row translation or filter calls)."""
+    from findings.models import format_deadline
+
+    owner_l, deadline_l, status_l = _("Ansvarig"), _("Klart senast"), _("Status")
+    updated_l, also_l = _("Uppdaterad"), _("Avser även")
+    statuses = {value: str(label) for value, label in Action.Status.choices}
+    overdue_suffix = _("försenad")
+    for a in actions:
+        overdue = is_overdue(a, today)
+        status = statuses[a.status] + (f" – {overdue_suffix}" if overdue else "")
+        parts = [
+            f"{owner_l}: {a.owner_display or '–'}",
+            f"{deadline_l}: {format_deadline(a.deadline, a.deadline_precision) or '–'}",
+            f"{status_l}: {status}",
+        ]
+        if a.last_update:
+            parts.append(f"{updated_l} {a.last_update.isoformat()}")
+        a.report_meta = " · ".join(parts)
+        if getattr(a, "other_refs", ""):
+            a.report_meta += f" · {also_l} {a.other_refs}"
+        if overdue:
+            a.report_class = "st-red"
+        elif a.status == Action.Status.DONE:
+            a.report_class = "st-green"
+        else:
+            a.report_class = "st-yellow"
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.files import serve_attachment
 from core.history import history_for
 from organisation import policy
 from reports import documents, services
@@ -209,13 +210,6 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = policy.get_for_user(request.user, Report, pk)
     if report.status != Report.Status.DONE or not report.file:
         raise Http404
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=report.download_name,
-        content_type="application/pdf",
+    return serve_attachment(
+        report.file, filename=report.download_name, content_type="application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
