@@ -25,14 +25,19 @@ def worker_sees_test_data(monkeypatch, settings):
 
 
 @pytest.fixture
-def reports_worker(worker_sees_test_data, request):
-    from config.celery import app
+def reports_worker(worker_sees_test_data, request, monkeypatch):
+    """A worker on its own queue; ordered reports are queued there (on commit, as always)."""
+    from django.db import transaction
+
+    from reports.tasks import generate_report
 
     queue = request.getfixturevalue("celery_worker")
-    saved = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    yield queue
-    app.conf.task_default_queue = saved
+
+    def enqueue(report_id: int) -> None:
+        transaction.on_commit(lambda: generate_report.apply_async(args=[report_id], queue=queue))
+
+    monkeypatch.setattr(services, "_enqueue", enqueue)
+    return queue
 
 
 @pytest.mark.celery_worker
