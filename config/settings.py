@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -208,6 +209,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Reminders (notifications app, issue 6; docs/reminders.md) ---------------------------------
+# Beat runs the daily job at REMINDER_HOUR:REMINDER_MINUTE, Europe/Stockholm (CELERY_TIMEZONE).
+# The rules themselves (days before/after, escalation, 1 March) are per municipality, in the admin.
+REMINDER_HOUR = envint("REMINDER_HOUR", 7)
+REMINDER_MINUTE = envint("REMINDER_MINUTE", 0)
+# After missed days the next run also sends those days' reminders, at most this many days back.
+REMINDER_CATCH_UP_DAYS = envint("REMINDER_CATCH_UP_DAYS", 7)
+# A failing SMTP server is retried with exponential backoff (first wait in seconds, doubling).
+REMINDER_EMAIL_MAX_RETRIES = envint("REMINDER_EMAIL_MAX_RETRIES", 6)
+REMINDER_EMAIL_RETRY_BACKOFF = envint("REMINDER_EMAIL_RETRY_BACKOFF", 60)
+CELERY_BEAT_SCHEDULE["daily-reminders"] = {
+    "task": "notifications.run_daily_reminders",
+    "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
+}
+# --- end of reminders ---------------------------------------------------------------------------
 
 if REDIS_URL:
     CACHES = {

@@ -19,5 +19,6 @@ urlpatterns = [
     path("granskningar/", include("audits.urls")),
     path("system/", include("systems.urls")),
     path("rapporter/", include("reports.urls")),
+    path("notiser/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -290,6 +291,7 @@ class ControlPoint(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner"], name="controls_point_owner_idx"),
+            models.Index(fields=["plan", "scope"], name="controls_point_scope_idx"),
             models.Index(
                 fields=["plan", "likelihood", "consequence"], name="controls_point_risk_idx"
             ),
@@ -306,15 +308,16 @@ class ControlPoint(models.Model):
         return self.likelihood * self.consequence
 
     def clean(self) -> None:
+        from controls.schedule import schedule_errors
+
         months = self.planned_months or []
         if not isinstance(months, list) or any(
-            not isinstance(m, int) or not 1 <= m <= 12 for m in months
+            not isinstance(m, int) or isinstance(m, bool) or not 1 <= m <= 12 for m in months
         ):
             raise ValidationError({"planned_months": _("Månader anges som tal 1–12.")})
-        if self.frequency == self.Frequency.GIVEN_MONTHS and not months:
-            raise ValidationError(
-                {"planned_months": _("Ange minst en månad när frekvensen är angivna månader.")}
-            )
+        errors = schedule_errors(self.frequency, months)
+        if errors:
+            raise ValidationError({"planned_months": errors})
 
     @property
     def planned_months_display(self) -> str:
@@ -357,6 +360,30 @@ class PlanRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan}, revision {self.number}"
+
+
+#: An occurrence "is due" when its due date is at most this many days away.
+DUE_SOON_DAYS = 30
+
+
+class OccurrenceState(models.TextChoices):
+    """Where an occurrence stands today; derived from status and dates, never stored."""
+
+    DONE = "done", _("Genomförd")
+    NOT_DONE = "not_done", _("Ej genomförd")
+    OVERDUE = "overdue", _("Försenad")
+    DUE = "due", _("Ska göras inom 30 dagar")
+    PLANNED = "planned", _("Planerad")
+
+
+#: Chip colour of each state (done is coloured by its outcome instead).
+STATE_COLOURS = {
+    OccurrenceState.NOT_DONE: "red",
+    OccurrenceState.OVERDUE: "red",
+    OccurrenceState.DUE: "yellow",
+    OccurrenceState.PLANNED: "blue",
+}
+OUTCOME_COLOURS = {"no_remarks": "green", "minor": "yellow", "major": "red"}
 
 
 class ControlOccurrence(models.Model):
@@ -425,6 +452,7 @@ class ControlOccurrence(models.Model):
         indexes = [
             models.Index(fields=["control_point", "due_date"], name="controls_occ_point_due_idx"),
             models.Index(fields=["status", "due_date"], name="controls_occ_status_due_idx"),
+            models.Index(fields=["outcome", "due_date"], name="controls_occ_outcome_idx"),
         ]
 
     def __str__(self) -> str:
@@ -449,6 +477,26 @@ class ControlOccurrence(models.Model):
     def days_until_due(self, today: datetime.date | None = None) -> int:
         return (self.due_date - (today or timezone.localdate())).days
 
+    def state(self, today: datetime.date | None = None) -> OccurrenceState:
+        if self.status == self.Status.DONE:
+            return OccurrenceState.DONE
+        if self.status == self.Status.NOT_DONE:
+            return OccurrenceState.NOT_DONE
+        days = self.days_until_due(today)
+        if days < 0:
+            return OccurrenceState.OVERDUE
+        if days <= DUE_SOON_DAYS:
+            return OccurrenceState.DUE
+        return OccurrenceState.PLANNED
+
+    @property
+    def chip(self) -> tuple[str, str]:
+        """(colour, text) of the status chip: the outcome when done, else the state."""
+        state = self.state()
+        if state == OccurrenceState.DONE:
+            return OUTCOME_COLOURS.get(self.outcome, "green"), self.get_outcome_display()
+        return STATE_COLOURS[state], str(state.label)
+
 
 class OccurrenceEvidence(StoredFile):
     occurrence = models.ForeignKey(
@@ -463,3 +511,79 @@ class OccurrenceEvidence(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("underlag")
         verbose_name_plural = _("underlag")
+
+
+class PlanImport(models.Model):
+    """An uploaded plan file waiting for confirmation: the preview step of an import.
+
+    Only the cell texts are kept (JSON, never a pickle), limited in rows and size, and read back
+    only by the user who uploaded them within :data:`IMPORT_TTL`. Confirming parses the cells
+    again against the database as it is then, and imports every row or none.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar på bekräftelse")
+        IMPORTED = "imported", _("Importerad")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("kommun")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("av")
+    )
+    plan = models.ForeignKey(
+        ControlPlan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("plan"),
+        help_text=_("Planen som raderna läggs till i; tom när importen skapar en ny plan."),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enhet"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"), null=True, blank=True)
+    filename = models.CharField(_("filnamn"), max_length=255)
+    header = models.JSONField(_("kolumner"), default=list)
+    rows = models.JSONField(_("rader"), default=list)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    result_plan = models.ForeignKey(
+        ControlPlan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("importerad till"),
+    )
+    created_at = models.DateTimeField(_("uppladdad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import av plan")
+        verbose_name_plural = _("importer av planer")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False) | (Q(unit__isnull=False) & Q(year__isnull=False)),
+                name="controls_import_has_target",
+            )
+        ]
+        indexes = [models.Index(fields=["created_by", "status"], name="controls_import_user_idx")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_expired(self) -> bool:
+        return self.created_at < timezone.now() - IMPORT_TTL
+
+
+IMPORT_TTL = datetime.timedelta(hours=2)

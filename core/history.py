@@ -8,11 +8,14 @@ grow with the length of the history.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 HISTORY_TYPES = {"+": _("Skapad"), "~": _("Ändrad"), "-": _("Borttagen")}
@@ -44,6 +47,10 @@ def _display(model_field: models.Field, value: Any, names: dict) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.BooleanField):
         return str(_("Ja") if value else _("Nej"))
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -96,7 +103,7 @@ def history_for(obj: models.Model, limit: int = 50) -> list[HistoryEntry]:
                 reason=record.history_change_reason or "",
                 changes=[
                     FieldChange(
-                        label=str(model_field.verbose_name).capitalize(),
+                        label=capfirst(str(model_field.verbose_name)),
                         old=_display(model_field, old, names) if record.history_type != "+" else "",
                         new=_display(model_field, new, names),
                     )

@@ -54,7 +54,7 @@ class StartPage:
 
 
 def _my_occurrences(user: User, today: datetime.date) -> tuple[list, dict[str, int]]:
-    mine = policy.occurrences(user).filter(control_point__owner=user)
+    mine = policy.my_occurrences(user)
     counts = mine.aggregate(
         overdue=Count("pk", filter=Q(status=ControlOccurrence.Status.PLANNED, due_date__lt=today)),
         soon=Count(

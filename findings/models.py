@@ -83,6 +83,15 @@ class Finding(models.Model):
         related_name="findings",
         verbose_name=_("iakttagelse"),
     )
+    recommendation = models.ForeignKey(
+        "audits.Recommendation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("rekommendation"),
+        help_text=_("Rekommendationen som bristen följs upp genom, när källan är en granskning."),
+    )
     access_review = models.ForeignKey(
         "systems.AccessReview",
         on_delete=models.PROTECT,
@@ -228,8 +237,11 @@ class Action(models.Model):
         IN_PROGRESS = "in_progress", _("Pågår")
         DONE = "done", _("Genomförd")
         CANCELLED = "cancelled", _("Utgår")
+        # Moved into next year's work as a new action (``carried_over_to``); counted there only.
+        CARRIED_OVER = "carried_over", _("Överförd till nästa år")
 
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+    CLOSED_STATUSES = (Status.DONE, Status.CANCELLED, Status.CARRIED_OVER)
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="actions", verbose_name=_("kommun")
@@ -366,6 +378,8 @@ class ActionProgress(models.Model):
 
 
 class ActionEvidence(StoredFile):
+    """A file that shows what was done (a screenshot, a minute, a log export)."""
+
     progress = models.ForeignKey(
         ActionProgress,
         on_delete=models.CASCADE,
@@ -378,3 +392,20 @@ class ActionEvidence(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("underlag för åtgärd")
         verbose_name_plural = _("underlag för åtgärder")
+
+
+class FindingEvidence(StoredFile):
+    """A file the coordinator attaches when verifying a remedy (e.g. a new scan result)."""
+
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("avvikelse/brist"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("underlag för verifiering")
+        verbose_name_plural = _("underlag för verifiering")

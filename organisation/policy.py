@@ -209,6 +209,68 @@ def occurrences(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def my_occurrences(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """The occurrences a user is to carry out ("Mina kontroller"): of the control points they
+    own, and of unowned points in units where they are controller — the LOG_RESULT rule without
+    the managers' blanket right."""
+    from controls.models import ControlOccurrence
+
+    g = grants(user)
+    qs = ControlOccurrence.objects.all() if qs is None else qs
+    if not g.active:
+        return qs.none()
+    unowned_in_unit = Q(control_point__owner__isnull=True) & g.q(
+        {Role.CONTROLLER}, "control_point__plan__unit"
+    )
+    return qs.filter(
+        Q(control_point__plan__municipality_id=g.municipality_id)
+        & (Q(control_point__owner_id=g.user_id) | unowned_in_unit)
+    )
+
+
+def occurrence_evidence(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Evidence files of visible occurrences. Where the occurrence's deviation is secret
+    (OSL 18:8), only secret roles, the control owner and the uploader get the files."""
+    from controls.models import OccurrenceEvidence
+    from findings.models import Finding
+
+    g = grants(user)
+    qs = OccurrenceEvidence.objects.all() if qs is None else qs
+    if not g.active:
+        return qs.none()
+    secret = Exists(Finding.objects.filter(occurrence_id=OuterRef("occurrence_id"), is_secret=True))
+    may_read_secret = (
+        g.q(SECRET_ROLES, "occurrence__control_point__plan__unit")
+        | Q(occurrence__control_point__owner_id=g.user_id)
+        | Q(uploaded_by_id=g.user_id)
+    )
+    return qs.filter(occurrence__in=occurrences(user).values("pk")).filter(
+        ~secret | may_read_secret
+    )
+
+
+def plan_units(user: User) -> QuerySet[OrgUnit]:
+    """The units a user may create and manage internal-control plans for."""
+    g = grants(user)
+    paths = g.paths_for(MANAGE_ROLES) if g.active else ()
+    if not paths:
+        return OrgUnit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(condition, municipality_id=g.municipality_id, is_active=True)
+
+
+def may_read_controls(user: User) -> bool:
+    """May the user browse internal control at all (lists, risk matrix, risk scale)?"""
+    from controls.models import ControlPoint
+
+    g = grants(user)
+    if not g.active:
+        return False
+    return g.has_any(READ_ROLES) or ControlPoint.objects.filter(owner_id=g.user_id).exists()
+
+
 def _secret_visibility(g: Grants, unit_field: str = "unit") -> Q:
     """Not secret and in a read scope, or secret and in a scope that may read secrets."""
     return g.q(SECRET_ROLES, unit_field) | (g.q(READ_ROLES, unit_field) & Q(is_secret=False))
@@ -268,26 +330,41 @@ def may_read_secret_details_of_audit(user: User, audit: Any) -> bool:
     return any(g.covers(unit, SECRET_ROLES) for unit in audit.addressed_units.all())
 
 
+def _secret_audit_details_ok(g: Grants, audit_ref: str = "audit_id") -> Exists:
+    """The user holds a secret role on one of the audit's addressed units."""
+    from audits.models import Audit
+
+    return Exists(
+        Audit.addressed_units.through.objects.filter(audit_id=OuterRef(audit_ref)).filter(
+            g.q(SECRET_ROLES, "orgunit")
+        )
+    )
+
+
 def observations(user: User, qs: QuerySet | None = None) -> QuerySet:
-    from audits.models import Audit, Observation
+    """Observations of visible audits; secret ones (or all of a secret audit) to secret roles."""
+    from audits.models import Observation
 
     g = grants(user)
     qs = Observation.objects.all() if qs is None else qs
     if not g.active:
         return qs.none()
-    secret_ok = Exists(
-        Audit.addressed_units.through.objects.filter(audit_id=OuterRef("audit_id")).filter(
-            g.q(SECRET_ROLES, "orgunit")
-        )
+    return qs.filter(audit__in=audits(user)).filter(
+        Q(is_secret=False, audit__is_secret=False) | _secret_audit_details_ok(g)
     )
-    return qs.filter(audit__in=audits(user)).filter(Q(is_secret=False) | secret_ok)
 
 
 def recommendations(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Recommendations of visible audits; those of a secret audit only to secret roles."""
     from audits.models import Recommendation
 
+    g = grants(user)
     qs = Recommendation.objects.all() if qs is None else qs
-    return qs.filter(audit__in=audits(user))
+    if not g.active:
+        return qs.none()
+    return qs.filter(audit__in=audits(user)).filter(
+        Q(audit__is_secret=False) | _secret_audit_details_ok(g)
+    )
 
 
 def responses(user: User, qs: QuerySet | None = None) -> QuerySet:
@@ -374,10 +451,22 @@ def may_order_report(user: User, unit: OrgUnit, audience: str) -> bool:
     return audience == Report.Audience.BOARD or g.covers(unit, SECRET_ROLES)
 
 
+def notifications(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Notifications are personal: one's own, in one's own municipality."""
+    from notifications.models import Notification
+
+    g = grants(user)
+    qs = Notification.objects.all() if qs is None else qs
+    if not g.active:
+        return qs.none()
+    return qs.filter(recipient_id=g.user_id, municipality_id=g.municipality_id)
+
+
 def _scopes() -> dict[type[Model], Any]:
     from audits.models import Audit, BoardResponse, Observation, Recommendation
     from controls.models import ControlOccurrence, ControlPlan, ControlPoint
     from findings.models import Action, Finding
+    from notifications.models import Notification
     from reports.models import Report
     from systems.models import AccessReview, System
 
@@ -397,6 +486,7 @@ def _scopes() -> dict[type[Model], Any]:
         System: systems,
         AccessReview: access_reviews,
         Report: reports,
+        Notification: notifications,
     }
 
 
@@ -506,3 +596,15 @@ def get_for_user(user: User, qs: QuerySet[M] | type[M], pk: Any, verb: str = Ver
 def may_create_in(user: User, unit: OrgUnit, roles: Iterable[str] = MANAGE_ROLES) -> bool:
     """May the user create plans, findings, audits or systems for this unit?"""
     return grants(user).covers(unit, roles)
+
+
+def units_for_creating(user: User, roles: Iterable[str] = MANAGE_ROLES) -> QuerySet[OrgUnit]:
+    """The units in which the user may create findings, actions, audits and responses."""
+    g = grants(user)
+    paths = g.paths_for(roles)
+    if not g.active or not paths:
+        return OrgUnit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(condition, municipality_id=g.municipality_id, is_active=True)

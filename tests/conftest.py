@@ -68,6 +68,14 @@ def _celery_tasks_run_eagerly():
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
+@pytest.fixture(autouse=True)
+def _placeholder_urls(settings):
+    """Until every branch is merged, the navigation reverses names that do not exist yet;
+    tests/nav_urls.py adds a placeholder for each missing name only (so it adds nothing once
+    they all exist, and can then be deleted with this fixture)."""
+    settings.ROOT_URLCONF = "tests.nav_urls"
+
+
 @dataclass
 class World:
     municipality: object

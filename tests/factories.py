@@ -7,7 +7,16 @@ import datetime
 import factory
 from django.utils import timezone
 
-from audits.models import Audit, BoardResponse, Observation, Recommendation
+from audits.models import (
+    Assessment,
+    Audit,
+    BoardResponse,
+    Observation,
+    Recommendation,
+    RecommendationAssessment,
+    ResponseItem,
+    Signatory,
+)
 from controls.models import ControlOccurrence, ControlPlan, ControlPoint, RiskScale
 from findings.models import Action, ActionProgress, Finding
 from organisation.models import Decision, Municipality, OrgUnit, Role, RoleAssignment, User
@@ -266,3 +275,62 @@ class ReportFactory(factory.django.DjangoModelFactory):
     requested_by = factory.SubFactory(
         UserFactory, municipality=factory.SelfAttribute("..municipality")
     )
+
+
+# --- notifications (issue 6) ---------------------------------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    municipality = factory.SelfAttribute("recipient.municipality")
+    kind = "reminder"
+    title = factory.Sequence(lambda n: f"Åtgärd: Byt lösenord {n}")
+    body = "Sista dag om 3 dagar."
+    url = "/"
+
+
+# --- findings and audits (issue 4) -------------------------------------------------------------
+
+
+class RecommendationAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecommendationAssessment
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    follow_up = factory.SubFactory(
+        AuditFactory,
+        municipality=factory.SelfAttribute("..recommendation.audit.municipality"),
+        kind=Audit.Kind.FOLLOW_UP,
+        follows_up=factory.SelfAttribute("..recommendation.audit"),
+        report_date=datetime.date(2018, 9, 15),
+    )
+    assessment = Assessment.PARTLY_REMEDIED
+
+
+class ResponseItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResponseItem
+
+    response = factory.SubFactory(BoardResponseFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text = "Nämnden tar fram riktlinjer under 2019."
+
+
+class SignatoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Signatory
+
+    response = factory.SubFactory(BoardResponseFactory)
+    name = factory.Faker("name", locale="sv_SE")
+    title = "Ordförande"
+
+
+def pdf_upload(name: str = "underlag.pdf", text: str = "Skärmbild av åtgärdad brist"):
+    """A small but real PDF upload (the upload check sniffs the content, not the name)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = f"%PDF-1.4\n1 0 obj << /Title ({text}) >> endobj\ntrailer << >>\n%%EOF\n"
+    return SimpleUploadedFile(name, body.encode("latin-1", "replace"), "application/pdf")

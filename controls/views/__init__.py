@@ -1,0 +1,1 @@
+"""Views of the controls app, one module per object type (see controls/urls.py)."""

@@ -1,0 +1,1 @@
+"""Views of the findings register: findings, actions, "Mina åtgärder" and the dashboard."""
