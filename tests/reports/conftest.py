@@ -3,53 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 
 from controls.models import ControlOccurrence, ControlPoint
 from findings.models import Action, Finding
 from organisation.models import OrgUnit
 from tests import factories as f
-
-# The navigation links to pages of apps built in parallel (controls, findings, audits,
-# systems). Until they have landed on main, their URL names are stubbed for these tests only.
-NAV_URL_NAMES = [
-    "controls:my_controls",
-    "controls:plan_list",
-    "findings:my_actions",
-    "findings:finding_list",
-    "findings:action_list",
-    "audits:audit_list",
-    "systems:system_list",
-]
-
-
-def _missing_nav_names() -> list[str]:
-    missing = []
-    for name in NAV_URL_NAMES:
-        try:
-            reverse(name)
-        except NoReverseMatch:
-            missing.append(name)
-    return missing
-
-
-@pytest.fixture(autouse=True)
-def _nav_urls(settings):
-    missing = _missing_nav_names()
-    if missing:
-        settings.ROOT_URLCONF = "tests.reports.stub_urls"
-    yield
-
-
-def pdf_text(content: bytes) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 @dataclass
