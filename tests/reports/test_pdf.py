@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from reports import services
 from reports.models import Report
+from tests import factories as f
 from tests.reports.conftest import SECRET_ACTION, SECRET_OBSERVATION, SECRET_TITLE
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,23 @@ def test_system_inventory(order, systems_case, world):
     assert "PUB-2018-04" in text
     assert "Geosecma" in text and "PUB-avtal saknas" in text and "Ej klassat" in text
     assert "Förteckningen omfattar 2 system" in text
+
+
+def test_a_long_table_repeats_its_header_and_never_splits_a_row(order, world, coordinator):
+    from benchmarks.reports import build_plan
+
+    unit = f.OrgUnitFactory(municipality=world.municipality, parent=world.root, name="Stor nämnd")
+    build_plan(world.municipality, unit, coordinator, points=45)
+    _report, _reader, _text, pages = order(
+        kind="annual_follow_up", unit=unit, audience="board", year=2017
+    )
+    row = re.compile(
+        r"(\d+)\. Kontrollpunkt \d+: behörigheter i system \d+ (\(kommungemensamt\) )?\d+ (låg|medel|hög)"
+    )
+    summary_pages = [p for p in pages if row.search(p)]
+    assert len(summary_pages) >= 2, pages[:3]  # the summary table runs over several pages …
+    for page in summary_pages:  # … and each page shows its header row
+        assert "Kontrollpunkt Riskvärde Genomförda/ planerade Utfall Avvikelser Åtgärder" in page
+    # Every row is whole on one page: all 45 numbers are found, each on a single page.
+    numbers = [int(m.group(1)) for page in summary_pages for m in row.finditer(page)]
+    assert sorted(numbers) == list(range(1, 46))
