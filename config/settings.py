@@ -278,6 +278,11 @@ if envbool("TRUST_X_FORWARDED_PROTO", False):
 # Domain settings with defaults a municipality can override per installation.
 CLASSIFICATION_MAX_AGE_YEARS = envint("CLASSIFICATION_MAX_AGE_YEARS", 3)
 
+# Access reviews (systems app): the largest account export or payroll roster accepted. Both are
+# kept in memory only while they are read (systems/uploads.py), never in a temporary file.
+ACCESS_REVIEW_MAX_UPLOAD_BYTES = envint("ACCESS_REVIEW_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+ACCESS_REVIEW_MAX_ROWS = envint("ACCESS_REVIEW_MAX_ROWS", 200_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

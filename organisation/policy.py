@@ -414,6 +414,11 @@ def access_reviews(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def may_register_systems(user: User) -> bool:
+    """May the user add systems to the register (and import them)? Managers of some unit."""
+    return grants(user).has_any(MANAGE_ROLES)
+
+
 def reports(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Board versions to everyone who reads the unit; internal versions to secret roles."""
     from reports.models import Report
@@ -562,11 +567,17 @@ def can(user: User, verb: str, obj: Model) -> bool:
     if isinstance(obj, BoardResponse):
         return verb == Verb.CHANGE and g.covers(obj.unit, MANAGE_ROLES)
     if isinstance(obj, System):
-        return verb == Verb.CHANGE and (
-            g.covers(obj.owning_unit, MANAGE_ROLES)
-            or _system_role(user, obj, REVIEWING_SYSTEM_ROLES)
-            or user.has_perm("systems.change_system", obj)
-        )
+        if verb == Verb.CHANGE:
+            return (
+                g.covers(obj.owning_unit, MANAGE_ROLES)
+                or _system_role(user, obj, REVIEWING_SYSTEM_ROLES)
+                or user.has_perm("systems.change_system", obj)
+            )
+        if verb == Verb.REVIEW:  # start an access review of the system
+            return g.covers(obj.owning_unit, MANAGE_ROLES) or _system_role(
+                user, obj, REVIEWING_SYSTEM_ROLES
+            )
+        return False
     if isinstance(obj, AccessReview):
         return verb in (Verb.CHANGE, Verb.REVIEW) and (
             g.covers(obj.system.owning_unit, MANAGE_ROLES)

@@ -9,6 +9,7 @@ from .models import (
     ClassificationScale,
     Integration,
     ManagementPlan,
+    ReviewSettings,
     System,
     SystemRole,
 )
@@ -90,6 +91,14 @@ class ClassificationScaleAdmin(SimpleHistoryAdmin):
     search_fields = ["municipality__name"]
 
 
+@admin.register(ReviewSettings)
+class ReviewSettingsAdmin(SimpleHistoryAdmin):
+    """Per municipality: test/service account patterns, other organisations, inactivity."""
+
+    list_display = ["municipality", "inactive_days", "review_interval_months"]
+    search_fields = ["municipality__name"]
+
+
 @admin.register(Classification)
 class ClassificationAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -106,13 +115,6 @@ class ClassificationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["system", "classified_by"]
 
 
-class AccessReviewItemInline(admin.TabularInline):
-    model = AccessReviewItem
-    extra = 0
-    fields = ["account_id", "name", "person_masked", "match", "category", "decision", "is_done"]
-    readonly_fields = ["person_masked"]
-
-
 @admin.register(AccessReview)
 class AccessReviewAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "system", "status", "review_date", "accounts_total", "flagged_total"]
@@ -120,13 +122,15 @@ class AccessReviewAdmin(SimpleHistoryAdmin):
     search_fields = ["system__name", "summary"]
     date_hierarchy = "review_date"
     autocomplete_fields = ["system", "occurrence", "reviewer"]
-    inlines = [AccessReviewItemInline]
+    # No inline of items: a review may hold 50,000 accounts (see the item admin, by review).
 
 
 @admin.register(AccessReviewItem)
 class AccessReviewItemAdmin(SimpleHistoryAdmin):
     list_display = ["account_id", "name", "review", "match", "category", "decision", "is_done"]
     list_filter = ["category", "match", "decision", "is_done"]
+    list_select_related = ["review__system"]
+    show_full_result_count = False
     search_fields = ["account_id", "name", "employee_number"]
     readonly_fields = ["person_hash", "person_masked"]
     autocomplete_fields = ["review", "decided_by"]

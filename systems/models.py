@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +22,14 @@ DEFAULT_CLASSIFICATION_LABELS = [
     "Allvarlig",
     "Synnerligen allvarlig",
 ]
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def _default_classification_labels() -> list[str]:
@@ -55,6 +64,116 @@ class ClassificationScale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality}: KLASSA 0–4"
+
+    def clean(self) -> None:
+        labels = self.labels
+        if (
+            not isinstance(labels, list)
+            or len(labels) != 5
+            or not all(isinstance(label, str) and label.strip() for label in labels)
+        ):
+            raise ValidationError({"labels": _("Ange exakt fem benämningar, för nivå 0–4.")})
+
+    @classmethod
+    def for_municipality(cls, municipality_id: int | None) -> ClassificationScale:
+        """The municipality's scale, or the defaults (unsaved) when none is stored."""
+        found = cls.objects.filter(municipality_id=municipality_id).first()
+        return found or cls(
+            municipality_id=municipality_id, max_age_years=settings.CLASSIFICATION_MAX_AGE_YEARS
+        )
+
+    def label(self, level: int | None) -> str:
+        if level is None:
+            return ""
+        labels = self.labels if isinstance(self.labels, list) else DEFAULT_CLASSIFICATION_LABELS
+        try:
+            return f"{level} {labels[level]}"
+        except (IndexError, TypeError):
+            return str(level)
+
+    def choices(self) -> list[tuple[int, str]]:
+        return [(level, self.label(level)) for level in range(5)]
+
+    def outdated_before(self, today: datetime.date | None = None) -> datetime.date:
+        """A classification made before this day is too old."""
+        return years_before(today or timezone.localdate(), self.max_age_years)
+
+
+DEFAULT_TEST_ACCOUNT_PATTERNS = "\n".join(
+    ["*test*", "temp*", "tmp*", "demo*", "svc*", "service*", "tjänst*", "utbildning*"]
+)
+DEFAULT_EXTERNAL_UNITS = "Räddningstjänst"
+
+
+class ReviewSettings(models.Model):
+    """Per municipality: the rules that flag accounts in an access review."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="review_settings",
+        verbose_name=_("kommun"),
+    )
+    test_account_patterns = models.TextField(
+        _("mönster för test- och tjänstekonton"),
+        default=DEFAULT_TEST_ACCOUNT_PATTERNS,
+        blank=True,
+        help_text=_(
+            "Ett mönster per rad, jämförs med kontonamn och namn utan hänsyn till versaler. "
+            "* står för valfri text, t.ex. ”*test*” eller ”svc_*”."
+        ),
+    )
+    external_units = models.TextField(
+        _("andra organisationer"),
+        default=DEFAULT_EXTERNAL_UNITS,
+        blank=True,
+        help_text=_(
+            "En per rad. Ett konto som inte finns i personalförteckningen och vars enhet "
+            "innehåller texten flaggas som annan organisation, t.ex. ”Räddningstjänst”."
+        ),
+    )
+    inactive_days = models.PositiveSmallIntegerField(
+        _("inaktiv efter (dagar utan inloggning)"), default=90
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("behörighetsgranskning minst var (månader)"), default=12
+    )
+    action_deadline_days = models.PositiveSmallIntegerField(
+        _("tid för åtgärder efter granskning (dagar)"), default=30
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("inställningar för behörighetsgranskning")
+        verbose_name_plural = _("inställningar för behörighetsgranskning")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inactive_days__gte=1, review_interval_months__gte=1),
+                name="systems_review_settings_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: behörighetsgranskning"
+
+    @classmethod
+    def for_municipality(cls, municipality_id: int) -> ReviewSettings:
+        """The municipality's settings, or the defaults (unsaved) when none are stored."""
+        found = cls.objects.filter(municipality_id=municipality_id).first()
+        return found or cls(municipality_id=municipality_id)
+
+    @staticmethod
+    def _lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @property
+    def test_patterns(self) -> list[str]:
+        return self._lines(self.test_account_patterns)
+
+    @property
+    def external_unit_names(self) -> list[str]:
+        return self._lines(self.external_units)
 
 
 class System(models.Model):
@@ -121,6 +240,10 @@ class System(models.Model):
         indexes = [
             models.Index(fields=["municipality", "owning_unit"], name="systems_muni_unit_idx"),
             models.Index(fields=["municipality", "is_prioritised"], name="systems_muni_prio_idx"),
+            models.Index(
+                fields=["municipality", "has_personal_data", "dpa_reference"],
+                name="systems_muni_dpa_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -295,12 +418,8 @@ class Classification(models.Model):
         return max(self.confidentiality, self.integrity, self.availability, self.traceability)
 
     def is_outdated(self, max_age_years: int, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        try:
-            limit = self.classified_on.replace(year=self.classified_on.year + max_age_years)
-        except ValueError:  # 29 February
-            limit = self.classified_on.replace(year=self.classified_on.year + max_age_years, day=28)
-        return limit < today
+        """Older than ``max_age_years``: the same rule as the register's SQL filter."""
+        return self.classified_on < years_before(today or timezone.localdate(), max_age_years)
 
 
 class AccessReview(models.Model):
@@ -376,6 +495,77 @@ class AccessReview(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("systems:review_detail", args=[self.pk])
 
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def accepts_uploads(self) -> bool:
+        """Files can be (re)loaded until a decision has been taken."""
+        return self.status == self.Status.DRAFT or (
+            self.status == self.Status.IN_REVIEW and not self.items.exclude(decision="").exists()
+        )
+
+
+class ReviewUpload(models.Model):
+    """An uploaded account export or payroll roster, reduced on the way in.
+
+    The original file is never stored. Every cell that has the shape of a personnummer is replaced
+    at upload by its keyed hash and masked form (see :mod:`systems.tabular`), so the table kept here
+    holds no personnummer in clear. The roster is cut down to its mapped columns when the accounts
+    are matched, and both uploads are deleted when the review is completed: the review's items and
+    its report are what remains.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNTS = "accounts", _("Kontoexport")
+        ROSTER = "roster", _("Personalförteckning")
+
+    review = models.ForeignKey(
+        AccessReview, on_delete=models.CASCADE, related_name="uploads", verbose_name=_("granskning")
+    )
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    original_name = models.CharField(_("filnamn"), max_length=255)
+    size = models.PositiveBigIntegerField(_("storlek (byte)"))
+    sha256 = models.CharField(_("SHA-256 för originalfilen"), max_length=64)
+    header = models.JSONField(_("kolumner"), default=list)
+    guessed_mapping = models.JSONField(_("föreslagen mappning"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("antal rader"))
+    data = models.BinaryField(_("reducerad tabell"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uppladdad av"),
+    )
+    uploaded_at = models.DateTimeField(_("uppladdad"), auto_now_add=True)
+
+    # The reduced table itself stays out of the history table: it is bulk data, and temporary.
+    history = HistoricalRecords(excluded_fields=["data"])
+
+    class Meta:
+        verbose_name = _("uppladdad fil i behörighetsgranskning")
+        verbose_name_plural = _("uppladdade filer i behörighetsgranskningar")
+        ordering = ["review", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "kind"], name="systems_upload_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class AccessReviewItemQuerySet(models.QuerySet):
+    def flagged(self) -> AccessReviewItemQuerySet:
+        """Accounts that need a decision: any category but OK, and uncertain name matches."""
+        return self.filter(
+            ~Q(category=AccessReviewItem.Category.OK)
+            | Q(match=AccessReviewItem.Match.NAME_UNCERTAIN)
+        )
+
+    def undecided(self) -> AccessReviewItemQuerySet:
+        return self.flagged().filter(decision="")
+
 
 class AccessReviewItem(models.Model):
     """One account in a review. Personnummer are stored only as a keyed hash and a masked form."""
@@ -427,7 +617,10 @@ class AccessReviewItem(models.Model):
     )
     decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
     is_done = models.BooleanField(_("utförd"), default=False)
+    row_number = models.PositiveIntegerField(_("rad i kontoexporten"), null=True, blank=True)
+    remark = models.CharField(_("anmärkning"), max_length=255, blank=True)
 
+    objects = AccessReviewItemQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -443,11 +636,19 @@ class AccessReviewItem(models.Model):
                 name="systems_review_item_keep_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["review", "category"], name="systems_item_review_cat_idx")]
+        indexes = [
+            models.Index(fields=["review", "category"], name="systems_item_review_cat_idx"),
+            models.Index(fields=["review", "decision"], name="systems_item_review_dec_idx"),
+            models.Index(fields=["review", "match"], name="systems_item_review_match_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} ({self.get_category_display()})"
 
     @property
     def is_flagged(self) -> bool:
-        return self.category != self.Category.OK
+        return self.category != self.Category.OK or self.match == self.Match.NAME_UNCERTAIN
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self.match == self.Match.NAME_UNCERTAIN

@@ -1,0 +1,1 @@
+"""Views of the systems app: the register (:mod:`.registry`) and access reviews (:mod:`.reviews`)."""
