@@ -919,9 +919,9 @@ class SystemData:
 def collect_systems(*, unit: OrgUnit, today: datetime.date) -> SystemData:
     from systems.models import Classification
 
-    scale = ClassificationScale.objects.filter(municipality_id=unit.municipality_id).first()
-    max_age = scale.max_age_years if scale else 3
-    labels = list(scale.labels) if scale else list(ClassificationScale().labels)
+    scale = ClassificationScale.for_municipality(unit.municipality_id)
+    max_age = scale.max_age_years
+    labels = list(scale.labels)
     systems = list(
         System.objects.filter(
             municipality_id=unit.municipality_id,
