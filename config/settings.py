@@ -363,3 +363,9 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Reports (reports app): the PDF variant of archived board documents. PDF/A-2a is PDF/A with a
+# structure tree (tagged, accessible) and Unicode text; WeasyPrint embeds fonts and sRGB.
+REPORTS_PDF_VARIANT = "pdf/a-2a"
+# WeasyPrint logs every layout step at INFO; keep its warnings only.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}

@@ -433,6 +433,29 @@ def reports(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def report_units(user: User) -> QuerySet[OrgUnit]:
+    """The units a user may order reports for: where they manage (coordinator, admin)."""
+    g = grants(user)
+    paths = g.paths_for(MANAGE_ROLES)
+    if not g.active or not paths:
+        return OrgUnit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(condition, municipality_id=g.municipality_id, is_active=True)
+
+
+def may_order_report(user: User, unit: OrgUnit, audience: str) -> bool:
+    """Ordering a report needs a managing role on its unit; the internal version, which holds
+    secret details, also needs a role that may read secrets there."""
+    from reports.models import Report
+
+    g = grants(user)
+    if not g.covers(unit, MANAGE_ROLES):
+        return False
+    return audience == Report.Audience.BOARD or g.covers(unit, SECRET_ROLES)
+
+
 def notifications(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Notifications are personal: one's own, in one's own municipality."""
     from notifications.models import Notification

@@ -76,7 +76,18 @@ class Report(models.Model):
     )
     requested_at = models.DateTimeField(_("beställd"), auto_now_add=True)
     generated_at = models.DateTimeField(_("skapad"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("antal sidor"), null=True, blank=True)
+    pdf_variant = models.CharField(_("PDF-variant"), max_length=20, blank=True)
     is_sent_to_board = models.BooleanField(_("skickad till nämnden"), default=False)
+    sent_to_board_at = models.DateTimeField(_("markerad som skickad"), null=True, blank=True)
+    sent_to_board_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("markerad som skickad av"),
+    )
     decision = models.ForeignKey(
         Decision,
         on_delete=models.PROTECT,
@@ -104,12 +115,21 @@ class Report(models.Model):
                 condition=Q(is_sent_to_board=True),
                 name="reports_report_one_sent_per_series",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(file=""), name="reports_report_done_has_file"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_sent_to_board=False) | (Q(status="done") & Q(audience="board")),
+                name="reports_report_sent_is_done_board_version",
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["municipality", "kind", "year"], name="reports_muni_kind_year_idx"
             ),
             models.Index(fields=["unit", "kind"], name="reports_unit_kind_idx"),
+            models.Index(fields=["series_key", "-version"], name="reports_series_version_idx"),
+            models.Index(fields=["municipality", "status"], name="reports_muni_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -117,3 +137,41 @@ class Report(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:report_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_board_version(self) -> bool:
+        return self.audience == self.Audience.BOARD
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.title} v{self.version}.pdf"
+
+
+#: Fields of a report that never change once it is done (the archived record). A database trigger
+#: (migration 0002) refuses such updates; only the sent-to-board marking may change later.
+FROZEN_WHEN_DONE = (
+    "municipality_id",
+    "kind",
+    "audience",
+    "unit_id",
+    "year",
+    "audit_id",
+    "parameters",
+    "series_key",
+    "version",
+    "title",
+    "status",
+    "file",
+    "sha256",
+    "size",
+    "data_as_of",
+    "requested_by_id",
+    "requested_at",
+    "generated_at",
+    "page_count",
+    "pdf_variant",
+)

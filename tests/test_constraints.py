@@ -143,8 +143,15 @@ def test_unit_short_code_unique_within_municipality(world):
 
 
 def test_only_one_report_per_series_sent_to_board(world, coordinator):
+    # Only a done board version can be marked as sent (reports_report_sent_is_done_board_version).
+    done = {"status": "done", "sha256": "0" * 64, "file": "reports/report/r.pdf"}
     f.ReportFactory(
-        unit=world.sn, series_key="s1", version=1, is_sent_to_board=True, requested_by=coordinator
+        unit=world.sn,
+        series_key="s1",
+        version=1,
+        is_sent_to_board=True,
+        requested_by=coordinator,
+        **done,
     )
     refused(
         lambda: f.ReportFactory(
@@ -153,6 +160,7 @@ def test_only_one_report_per_series_sent_to_board(world, coordinator):
             version=2,
             is_sent_to_board=True,
             requested_by=coordinator,
+            **done,
         ),
         "one_sent_per_series",
     )
