@@ -57,6 +57,7 @@ def load(today: datetime.date | None = None) -> LoadResult:
         live,
         norrby,
         organisation,
+        reports,
         security_review,
         systems,
     )
@@ -80,4 +81,6 @@ def load(today: datetime.date | None = None) -> LoadResult:
         live.load(asby)
 
         norrby.load(DemoContext(today=today, stats=stats), passwords)
+    # After the commit: the reports read committed data and render outside the transaction.
+    reports.load(asby)
     return LoadResult(today=today, created=stats.created, updated=stats.updated)

@@ -402,3 +402,16 @@ def test_the_command_prints_the_users_and_their_password(settings):
     for username in DEMO_USERNAMES:
         assert re.search(rf"^\s+{username}\s", text, re.MULTILINE), username
     assert "Norrby kommun" in text and "Åsby kommun" in text
+
+
+def test_board_member_has_the_annual_follow_up_to_read(demo):
+    from organisation import policy
+    from organisation.models import User
+    from reports.models import Report
+
+    ledamot = User.objects.get(username="ledamot")
+    reports = policy.reports(ledamot).filter(status=Report.Status.DONE)
+    annual = reports.get(kind=Report.Kind.ANNUAL_FOLLOW_UP, year=2017)
+    assert annual.is_sent_to_board
+    assert annual.decision.dnr == "KS/2016:389"
+    assert len(annual.sha256) == 64
