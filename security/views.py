@@ -23,6 +23,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from core.exports import csv_response
+from core.files import DownloadKind, mark_download
 from organisation import policy
 from security import services, twofactor
 from security.events import record
@@ -261,10 +262,11 @@ def event_export(request: HttpRequest) -> HttpResponse:
     )
     stamp = timezone.localdate().isoformat()
     response = csv_response(f"sakerhetslogg-{stamp}.csv", header, rows)
-    # Logged after the rows are written, so the export does not list itself.
-    record(
-        request,
-        kind=Kind.EXPORT,
+    # The log middleware records the export after the rows are written, so it does not list
+    # itself; the detail says which filters were used.
+    mark_download(
+        response,
+        kind=DownloadKind.EXPORT,
         detail=_("Säkerhetsloggen exporterades (%(filters)s)")
         % {"filters": request.GET.urlencode() or _("alla händelser")},
     )

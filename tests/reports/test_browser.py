@@ -39,7 +39,9 @@ def test_board_member_downloads_the_annual_follow_up(
 
     _log_in(page, live_server.url, board_member.username)
     page.goto(f"{live_server.url}{reverse('reports:report_list')}")
-    page.get_by_role("link", name="Mina rapporter").click()
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Mina rapporter"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mina rapporter")
     row = page.get_by_role("row").filter(has_text=report.title)
     expect(row).to_contain_text("Skickad till nämnden")
