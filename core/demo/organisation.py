@@ -148,7 +148,18 @@ def load_people(
                 ),
             },
         )
+    _forget_second_factors(users.values())
     return users
+
+
+def _forget_second_factors(users) -> None:
+    """The demo accounts are shared by every visitor: a second factor one visitor sets up must
+    not lock the others out, so each run removes the demo users' devices."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for device_model in (TOTPDevice, StaticDevice):
+        device_model.objects.filter(user__in=[u.pk for u in users]).delete()
 
 
 def load_units(

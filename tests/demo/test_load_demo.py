@@ -415,3 +415,13 @@ def test_board_member_has_the_annual_follow_up_to_read(demo):
     assert annual.is_sent_to_board
     assert annual.decision.dnr == "KS/2016:389"
     assert len(annual.sha256) == 64
+
+
+def test_a_run_removes_second_factors_set_up_on_shared_demo_accounts(demo, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from organisation.models import User
+
+    TOTPDevice.objects.create(user=User.objects.get(username="samordnare"), name="besökare")
+    load()
+    assert not TOTPDevice.objects.filter(user__username="samordnare").exists()
