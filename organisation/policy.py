@@ -249,6 +249,17 @@ def occurrence_evidence(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def plan_imports(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Staged plan imports are private to their uploader, until confirmed or expired."""
+    from controls.models import PlanImport
+
+    g = grants(user)
+    qs = PlanImport.objects.all() if qs is None else qs
+    if not g.active:
+        return qs.none()
+    return qs.filter(created_by_id=g.user_id, municipality_id=g.municipality_id)
+
+
 def plan_units(user: User) -> QuerySet[OrgUnit]:
     """The units a user may create and manage internal-control plans for."""
     g = grants(user)
@@ -484,7 +495,7 @@ def security_events(user: User, qs: QuerySet | None = None) -> QuerySet:
 
 def _scopes() -> dict[type[Model], Any]:
     from audits.models import Audit, BoardResponse, Observation, Recommendation
-    from controls.models import ControlOccurrence, ControlPlan, ControlPoint
+    from controls.models import ControlOccurrence, ControlPlan, ControlPoint, PlanImport
     from findings.models import Action, Finding
     from notifications.models import Notification
     from reports.models import Report
@@ -498,6 +509,7 @@ def _scopes() -> dict[type[Model], Any]:
         ControlPlan: plans,
         ControlPoint: control_points,
         ControlOccurrence: occurrences,
+        PlanImport: plan_imports,
         Finding: findings,
         Action: actions,
         Audit: audits,

@@ -90,8 +90,9 @@ def plan_import_new(request: HttpRequest) -> HttpResponse:
 def _staged_for(request: HttpRequest, pk: str) -> PlanImport:
     """The uploader's own pending import, still allowed on its target; else 404 / 403."""
     staged = (
-        PlanImport.objects.select_related("plan__unit", "unit", "municipality")
-        .filter(pk=pk, created_by=request.user, municipality_id=request.user.municipality_id)
+        policy.plan_imports(request.user)
+        .select_related("plan__unit", "unit", "municipality")
+        .filter(pk=pk)
         .first()
     )
     if staged is None or staged.status != PlanImport.Status.PENDING or staged.is_expired:

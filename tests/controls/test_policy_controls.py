@@ -93,3 +93,17 @@ def test_evidence_follows_the_occurrence_and_secrecy(
     f.FindingFactory(unit=world.sn, occurrence=occurrence, is_secret=True, source="control")
     assert readable(board_member) == set()
     assert readable(auditor) == {evidence} == readable(controller)
+
+
+def test_a_staged_plan_import_is_seen_only_by_its_uploader(
+    world, coordinator, admin_user, outsider, sn_plan
+):
+    from controls.models import PlanImport
+
+    staged = PlanImport.objects.create(
+        municipality=world.municipality, created_by=coordinator, plan=sn_plan, filename="p.xlsx"
+    )
+    assert list(policy.plan_imports(coordinator)) == [staged]
+    assert not policy.plan_imports(admin_user).exists()
+    assert not policy.plan_imports(outsider).exists()
+    assert policy.scope(coordinator, PlanImport.objects.all()).get() == staged
