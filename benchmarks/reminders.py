@@ -57,6 +57,7 @@ from organisation.models import (  # noqa: E402
     RoleAssignment,
     User,
 )
+from security.models import SecurityEvent  # noqa: E402
 
 UNUSABLE = make_password(None)
 SLUG = "benchmark-paminnelser"
@@ -100,6 +101,9 @@ def cleanup() -> None:
         RoleAssignment.objects.filter(unit__municipality=municipality).delete()
         OrgUnit.objects.filter(municipality=municipality).update(head=None, parent=None)
         OrgUnit.objects.filter(municipality=municipality).delete()
+        # Granting and revoking the generated roles wrote security events of their own; they
+        # belong to the scratch municipality and go with it (the app itself never deletes events).
+        SecurityEvent.objects.filter(municipality=municipality).delete()
         User.objects.filter(municipality=municipality).delete()
         municipality.delete()
 
