@@ -39,6 +39,9 @@ class StartPage:
     audits: list[Audit] = field(default_factory=list)
     managed_systems: list[Any] = field(default_factory=list)
     reviews: list[AccessReview] = field(default_factory=list)
+    to_verify: list[Finding] = field(default_factory=list)
+    to_verify_count: int = 0
+    reporting_deadline: datetime.date | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -50,6 +53,7 @@ class StartPage:
             or self.reports
             or self.audits
             or self.managed_systems
+            or self.to_verify
         )
 
 
@@ -135,6 +139,18 @@ def _overview(user: User, today: datetime.date) -> dict[str, Any]:
     }
 
 
+def _reporting_deadline(user: User, today: datetime.date) -> datetime.date | None:
+    """The next yearly reporting date to the coordinator (1 March unless configured)."""
+    from notifications.models import ReminderSettings
+
+    settings = ReminderSettings.objects.filter(municipality_id=user.municipality_id).first()
+    settings = settings or ReminderSettings(municipality_id=user.municipality_id)
+    if not settings.reporting_enabled:
+        return None
+    deadline = settings.reporting_deadline(today.year)
+    return deadline if deadline >= today else settings.reporting_deadline(today.year + 1)
+
+
 def start_page(user: User) -> StartPage:
     today = timezone.localdate()
     roles = policy.roles_of(user)
@@ -145,6 +161,13 @@ def start_page(user: User) -> StartPage:
 
     if roles & {Role.ADMIN, Role.COORDINATOR, Role.AUDITOR}:
         page.overview = _overview(user, today)
+    if Role.COORDINATOR in roles:
+        waiting = policy.findings_to_verify(user)
+        page.to_verify_count = waiting.count()
+        page.to_verify = list(
+            waiting.select_related("unit").order_by("updated_at", "pk")[:LIST_LENGTH]
+        )
+        page.reporting_deadline = _reporting_deadline(user, today)
     if roles & {Role.BOARD_MEMBER, Role.AUDITOR, Role.COORDINATOR, Role.ADMIN}:
         page.reports = list(
             policy.reports(user)

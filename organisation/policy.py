@@ -305,6 +305,19 @@ def findings(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def findings_to_verify(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Remedied findings waiting for this user's verification (units where they may verify)."""
+    from findings.models import Finding
+
+    g = grants(user)
+    qs = Finding.objects.all() if qs is None else qs
+    if not g.active or not g.has_any(VERIFY_ROLES):
+        return qs.none()
+    return qs.filter(
+        g.q(VERIFY_ROLES), municipality_id=g.municipality_id, status=Finding.Status.REMEDIED
+    )
+
+
 def actions(user: User, qs: QuerySet | None = None) -> QuerySet:
     from findings.models import Action
 

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,3 +64,18 @@ def test_user_without_roles_gets_a_helpful_page(client_for, world, nobody):
     response = client_for(nobody).get(reverse("home"))
     assert response.status_code == 200
     assert "inget att göra" in response.text
+
+
+def test_coordinator_sees_what_waits_for_verification(client_for, world, coordinator, admin_user):
+    from findings.models import Finding
+
+    f.FindingFactory(unit=world.sn, title="Åtgärdad brist", status=Finding.Status.REMEDIED)
+    f.FindingFactory(unit=world.sn, title="Öppen brist", status=Finding.Status.OPEN)
+    text = client_for(coordinator).get(reverse("home")).text
+    assert "Att verifiera" in text and "Åtgärdad brist" in text
+    assert "Öppen brist" not in text.split("Att verifiera")[1].split("</section>")[0]
+    with time_machine.travel(datetime.datetime(2026, 12, 5, 9, tzinfo=datetime.UTC)):
+        later = client_for(coordinator).get(reverse("home")).text
+    assert "rapporteras till dig senast 2027-03-01" in later
+    # Only the coordinator verifies: the administrator has no such panel.
+    assert "Att verifiera" not in client_for(admin_user).get(reverse("home")).text
