@@ -107,7 +107,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -184,7 +183,12 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+# Every text is marked for translation (gettext), with Swedish as the source language. Until an
+# English catalogue exists (locale/README.md tells how to make one) Swedish is the only language:
+# no LocaleMiddleware, so a browser asking for English still gets Swedish pages and Django's own
+# messages in Swedish, never a mixture. Add ("en", "English") and LocaleMiddleware together with
+# locale/en/LC_MESSAGES/django.po.
+LANGUAGES = [("sv", "Svenska")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

@@ -114,3 +114,14 @@ def test_env_reads_a_docker_secret_file(monkeypatch, tmp_path):
     monkeypatch.setenv("UPPSIKT_TEST_VALUE", "from-the-environment")
     monkeypatch.setenv("UPPSIKT_TEST_VALUE_FILE", str(secret))
     assert env("UPPSIKT_TEST_VALUE") == "hemligt"
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_swedish(client):
+    response = client.post(
+        "/logga-in/", {"username": "ingen", "password": "fel"}, HTTP_ACCEPT_LANGUAGE="en-US,en"
+    )
+    html = response.content.decode()
+    assert '<html lang="sv">' in html
+    assert "Please enter" not in html
+    assert "Ange ett korrekt användarnamn och lösenord" in html
