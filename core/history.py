@@ -112,3 +112,16 @@ def history_for(obj: models.Model, limit: int = 50) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+def history_without(obj: models.Model, hidden: set[str]) -> list[HistoryEntry]:
+    """:func:`history_for` without the changes of the named fields.
+
+    For fields a reader may not see (the details of a secret audit or control) or that mean
+    nothing to people (the storage name of an uploaded file).
+    """
+    labels = {str(obj._meta.get_field(name).verbose_name).capitalize() for name in hidden}
+    entries = history_for(obj)
+    for entry in entries:
+        entry.changes = [c for c in entry.changes if c.label not in labels]
+    return entries

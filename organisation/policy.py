@@ -249,6 +249,32 @@ def occurrence_evidence(user: User, qs: QuerySet | None = None) -> QuerySet:
     )
 
 
+def occurrence_details(user: User, qs: QuerySet | None = None) -> QuerySet:
+    """Occurrences whose free text (what was checked, comment, reason) the user may read.
+
+    The text of a control whose deviation is secret (OSL 18:8) often holds the very details the
+    secrecy protects ("the password Sommar2017 works on …"), so it follows the rule of the
+    secret finding: secret roles on the unit, the control owner and whoever carried it out.
+    """
+    from findings.models import Finding
+
+    g = grants(user)
+    visible = occurrences(user, qs)
+    if not g.active:
+        return visible
+    secret = Exists(Finding.objects.filter(occurrence_id=OuterRef("pk"), is_secret=True))
+    may_read_secret = (
+        g.q(SECRET_ROLES, "control_point__plan__unit")
+        | Q(control_point__owner_id=g.user_id)
+        | Q(performed_by_id=g.user_id)
+    )
+    return visible.filter(~secret | may_read_secret)
+
+
+def may_read_occurrence_details(user: User, occurrence: Any) -> bool:
+    return occurrence_details(user).filter(pk=occurrence.pk).exists()
+
+
 def plan_imports(user: User, qs: QuerySet | None = None) -> QuerySet:
     """Staged plan imports are private to their uploader, until confirmed or expired."""
     from controls.models import PlanImport

@@ -358,8 +358,12 @@ def collect_plans(
         if finding_id in finding_ids and action_id in actions:
             actions_by_finding[finding_id].append(actions[action_id])
 
+    # An occurrence whose deviation is secret (OSL 18:8) keeps its free text (what was checked,
+    # the comment, the reason) out of the board version, as the app does for non-secret roles.
+    secret_occurrences = {f.occurrence_id for f in findings if f.is_secret}
     occ_by_point: dict[int, list[ControlOccurrence]] = defaultdict(list)
     for occ in occurrences:
+        occ.details_withheld = board and occ.pk in secret_occurrences
         occ_by_point[occ.control_point_id].append(occ)
     point_of_occ = {o.pk: o.control_point_id for o in occurrences}
     findings_by_point: dict[int, list[Finding]] = defaultdict(list)

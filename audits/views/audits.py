@@ -34,10 +34,10 @@ from audits.models import (
 )
 from core.exports import csv_response, xlsx_response
 from core.files import serve_attachment
-from core.history import history_for
+from core.history import history_for, history_without
 from core.pagination import apply_sort, current_sort, paginate
 from findings.models import Finding
-from findings.views.common import form_page, history_without, run_service
+from findings.views.common import form_page, run_service
 from organisation import policy
 from organisation.policy import Verb
 

@@ -21,7 +21,7 @@ from controls.overview import as_int
 from controls.overview import my_controls as my_controls_data
 from controls.views.common import apply_errors, paginate, require_controls_reader
 from core.files import serve_attachment
-from core.history import history_for
+from core.history import history_for, history_without
 from findings.models import Finding
 from organisation import policy
 from organisation.policy import Verb
@@ -102,6 +102,10 @@ def occurrence_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: The free text of a result, withheld from readers when the deviation is secret (OSL 18:8).
+SECRET_DETAIL_FIELDS = {"checked_what", "comment", "not_done_reason"}
+
+
 def _detail_context(
     request: HttpRequest,
     occurrence: ControlOccurrence,
@@ -128,6 +132,7 @@ def _detail_context(
         .distinct()
         .order_by("deadline", "pk")
     )
+    details_ok = policy.may_read_occurrence_details(user, occurrence)
     hidden_findings = (
         Finding.objects.filter(occurrence=occurrence).count() - len(findings)
         if occurrence.is_deviation
@@ -147,7 +152,10 @@ def _detail_context(
         "findings": findings,
         "actions": actions,
         "hidden_findings": hidden_findings,
-        "history": history_for(occurrence),
+        "details_ok": details_ok,
+        "history": history_for(occurrence)
+        if details_ok
+        else history_without(occurrence, SECRET_DETAIL_FIELDS),
         "oob": oob,
         "today": timezone.localdate(),
     }

@@ -60,18 +60,3 @@ def form_page(
         },
         status=status,
     )
-
-
-def history_without(obj: Any, hidden: set[str]) -> list:
-    """``core.history.history_for`` without the changes of the named fields.
-
-    For fields a reader may not see (the details of a secret audit) or that mean nothing to
-    people (the storage name of an uploaded file).
-    """
-    from core.history import history_for
-
-    labels = {str(obj._meta.get_field(name).verbose_name).capitalize() for name in hidden}
-    entries = history_for(obj)
-    for entry in entries:
-        entry.changes = [c for c in entry.changes if c.label not in labels]
-    return entries

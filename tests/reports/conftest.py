@@ -26,6 +26,8 @@ class AnnualCase:
 
 SECRET_TITLE = "Standardlösenordet Sommar2017 på brandväggen"
 SECRET_ACTION = "Byt lösenordet på brandväggen BV-17"
+# Free text of the control whose deviation is secret: as secret as the finding itself.
+SECRET_DETAIL = "Lösenordet fungerar också på kortskrivaren KS-SKR-01."
 
 
 @pytest.fixture
@@ -109,6 +111,7 @@ def annual(world, coordinator) -> AnnualCase:
         performed_date=datetime.date(2017, 6, 20),
         outcome=ControlOccurrence.Outcome.MAJOR_DEVIATION,
         checked_what="PwC:s tekniska säkerhetsgranskning.",
+        comment=SECRET_DETAIL,
     )
     open_finding = f.FindingFactory(
         unit=world.sn,

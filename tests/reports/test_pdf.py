@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from reports import services
 from reports.models import Report
 from tests import factories as f
-from tests.reports.conftest import SECRET_ACTION, SECRET_OBSERVATION, SECRET_TITLE
+from tests.reports.conftest import SECRET_ACTION, SECRET_DETAIL, SECRET_OBSERVATION, SECRET_TITLE
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,8 @@ def test_annual_follow_up_board_version(order, annual):
     assert SECRET_ACTION not in text
     assert "1 avvikelse omfattas av sekretess enligt 18 kap. 8 §" in text
     assert "1 åtgärd omfattas av sekretess" in text
+    assert SECRET_DETAIL not in text and "PwC:s tekniska" not in text
+    assert "Detaljerna om kontrollen omfattas av sekretess" in text
     # Footer on every page: the Dnr and "Sida X av Y".
     for number, page in enumerate(pages, start=1):
         assert f"Sida {number} av {len(pages)}" in page
@@ -101,6 +103,7 @@ def test_annual_follow_up_internal_version_has_the_secret_details(order, annual)
     )
     assert SECRET_TITLE in text
     assert SECRET_ACTION in text
+    assert SECRET_DETAIL in text
     assert "omfattas av sekretess enligt 18 kap. 8 § offentlighets" not in text
     assert "Intern version" in text
 

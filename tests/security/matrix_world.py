@@ -159,7 +159,21 @@ def build() -> MatrixWorld:
         comment=f"Inga avvikelser {SN_PLAN}",
         performed_by=u["controller"],
     )
+    # Another point (no owner): its control found a secret deviation.
+    security_point = f.ControlPointFactory(plan=plan, number=2, title=f"Lösenord {SN_PLAN}")
+    secret_done = f.ControlOccurrenceFactory(
+        control_point=security_point,
+        due_date=today - datetime.timedelta(days=20),
+        period_label="Mars",
+        status=ControlOccurrence.Status.DONE,
+        performed_date=today - datetime.timedelta(days=21),
+        outcome=ControlOccurrence.Outcome.MAJOR_DEVIATION,
+        checked_what=f"Provade standardlösenord {SECRET}",
+        comment=f"Lösenordet fungerar på kortskrivaren {SECRET}",
+        performed_by=u["coordinator"],
+    )
     o.update(plan=plan, point=point, occurrence=due, done_occurrence=done)
+    o["secret_occurrence"] = secret_done
     o["occurrence_evidence"] = _stored(
         OccurrenceEvidence, occurrence=done, uploaded_by=u["controller"]
     )
@@ -196,6 +210,7 @@ def build() -> MatrixWorld:
         unit=sn,
         title=f"Standardlösenord på brandväggen {SECRET}",
         is_secret=True,
+        occurrence=o["secret_occurrence"],
         created_by=u["coordinator"],
     )
     secret_action = f.ActionFactory(

@@ -133,7 +133,10 @@ RULES: dict[str, list[Case]] = {
     "controls:point_delete": [write(MANAGERS, kwargs={"pk": "point"})],
     "controls:my_controls": [read(EVERYONE)],
     "controls:occurrence_list": [read(CONTROL_READERS), read(CONTROL_READERS, query="q=Z")],
-    "controls:occurrence_detail": [read(SN_READERS, kwargs={"pk": "occurrence"})],
+    "controls:occurrence_detail": [
+        read(SN_READERS, kwargs={"pk": "occurrence"}),
+        read(SN_READERS, kwargs={"pk": "secret_occurrence"}, label="secret deviation"),
+    ],
     "controls:occurrence_log": [
         post_only({ADMIN, COORD, CONTROLLER}, kwargs={"pk": "occurrence"}),
         post_only({ADMIN, COORD, CONTROLLER}, kwargs={"pk": "occurrence"}, htmx=True),
