@@ -86,11 +86,17 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(audit__in=response.audit.chain())
         .values_list("pk", flat=True)
     )
-    items = (
+    items = list(
         response.items.select_related("recommendation__audit", "observation")
         .prefetch_related(Prefetch("actions", visible_actions))
         .order_by("number")
     )
+    for item in items:
+        # An answer to a recommendation or observation the reader may not see (a secret audit's,
+        # a secret observation) is withheld with it: the answer tends to repeat the weakness.
+        item.withheld = (item.recommendation_id and item.recommendation_id not in visible_recs) or (
+            item.observation_id and item.observation_id not in visible_obs
+        )
     may_change = policy.can(user, Verb.CHANGE, response)
     is_draft = response.status == BoardResponse.Status.DRAFT
     context = {

@@ -260,6 +260,28 @@ def build() -> MatrixWorld:
         report_date=datetime.date(2018, 9, 15),
         addressed_units=[sn],
     )
+    # A secret review (S004's PwC review): the board member reads its summary, not its details.
+    secret_audit = f.AuditFactory(
+        municipality=a,
+        title=f"Teknisk säkerhetsgranskning {SN_AUDIT}",
+        kind=Audit.Kind.SECURITY_REVIEW,
+        is_secret=True,
+        addressed_units=[sn],
+    )
+    secret_obs = f.ObservationFactory(
+        audit=secret_audit, number=1, text=f"Servrar utan patchar {SECRET}", is_secret=True
+    )
+    secret_rec = f.RecommendationFactory(
+        audit=secret_audit, number=1, addressee=sn, text=f"Nämnden bör patcha {SECRET}"
+    )
+    secret_response = f.BoardResponseFactory(audit=secret_audit, unit=sn)
+    f.ResponseItemFactory(
+        response=secret_response, number=1, observation=secret_obs, text=f"Patchas {SECRET}"
+    )
+    f.ResponseItemFactory(
+        response=secret_response, number=2, recommendation=secret_rec, text=f"Klart {SECRET}"
+    )
+    o.update(secret_audit=secret_audit, secret_response=secret_response)
     bun_audit = f.AuditFactory(municipality=a, title=f"Granskning {BUN}", addressed_units=[bun])
     f.RecommendationFactory(audit=bun_audit, addressee=bun, text=f"Skolnämnden bör {BUN}")
     b_audit = f.AuditFactory(municipality=b, title=f"Granskning {BETA}", addressed_units=[b_root])

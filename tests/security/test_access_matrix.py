@@ -201,6 +201,7 @@ RULES: dict[str, list[Case]] = {
     "audits:audit_create": [write(CREATORS)],
     "audits:audit_detail": [
         read(SN_READERS, kwargs={"pk": "audit"}),
+        read(SN_READERS, kwargs={"pk": "secret_audit"}, label="secret: the summary"),
         read(SECRET_READERS, kwargs={"pk": "bun_audit"}, label="another unit's"),
     ],
     "audits:audit_edit": [write(MANAGERS, kwargs={"pk": "audit"})],
@@ -222,7 +223,10 @@ RULES: dict[str, list[Case]] = {
     "audits:recommendation_list": [read(EVERYONE), read(EVERYONE, query="q=Z")],
     "audits:response_list": [read(EVERYONE)],
     "audits:response_create": [write(MANAGERS, kwargs={"pk": "audit"})],
-    "audits:response_detail": [read(SN_READERS, kwargs={"pk": "response"})],
+    "audits:response_detail": [
+        read(SN_READERS, kwargs={"pk": "response"}),
+        read(SN_READERS, kwargs={"pk": "secret_response"}, label="to a secret audit"),
+    ],
     "audits:response_edit": [write(MANAGERS, kwargs={"pk": "response"})],
     "audits:item_create": [write(MANAGERS, kwargs={"pk": "response"})],
     "audits:item_action_create": [write(MANAGERS, kwargs={"pk": "response_item"})],
