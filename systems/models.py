@@ -540,8 +540,9 @@ class ReviewUpload(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uppladdad"), auto_now_add=True)
 
-    # The reduced table itself stays out of the history table: it is bulk data, and temporary.
-    history = HistoricalRecords(excluded_fields=["data"])
+    # The reduced table and its header stay out of the history table: bulk data, and temporary
+    # (the uploads are deleted when the review is completed; their history must not outlive them).
+    history = HistoricalRecords(excluded_fields=["data", "header", "guessed_mapping"])
 
     class Meta:
         verbose_name = _("uppladdad fil i behörighetsgranskning")

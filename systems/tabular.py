@@ -157,8 +157,31 @@ def read_table(file: IO[bytes], *, name: str, today: datetime.date | None = None
     else:
         raise TableError(_("Filen ska vara en CSV-fil (.csv, .txt) eller en Excel-fil (.xlsx)."))
     table = _to_table(rows)
+    _refuse_data_as_header(table.header)
     reduce_rows(table.rows, len(table.header), today=today)
     return table
+
+
+_HEADER_PNR = re.compile(rf"(?:^\s*{_PNR}\s*$)|{_EMBEDDED}")
+
+
+def _refuse_data_as_header(header: list[str]) -> None:
+    """The first row names the columns; a personnummer there means the file has no header row.
+
+    Refused rather than reduced: the header is shown on the mapping page and kept with the
+    upload, and a row of data taken for headings would also be left out of the review. The
+    message names the column, never the number.
+    """
+    for index, cell in enumerate(header, start=1):
+        if _HEADER_PNR.search(cell):
+            raise TableError(
+                _(
+                    "Första raden ska innehålla kolumnrubriker, men kolumn %(n)s i den ser ut som "
+                    "ett personnummer. Lägg till en rubrikrad (t.ex. Personnummer; Namn; "
+                    "Slutdatum) överst i filen och ladda upp den igen."
+                )
+                % {"n": index}
+            )
 
 
 def _decode(raw: bytes) -> str:

@@ -418,3 +418,18 @@ def test_a_review_reports_only_to_an_access_review_occurrence_of_its_system(
     )
     assert response.status_code == 400
     assert not AccessReview.objects.filter(system=system).exists()
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_roster_without_a_header_row_is_refused_without_showing_the_number(
+    client_for, manager, review, form
+):
+    """The first row would be kept as column names: a personnummer there is refused, not kept."""
+    rows = ROSTER_ROWS[1:]  # the header row is missing: the first person would be the header
+    roster = csv_file("p.csv", rows) if form == "csv" else xlsx_file("p.xlsx", rows)
+    response = upload(client_for(manager), review, accounts_upload(), roster)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Första raden ska innehålla kolumnrubriker" in html
+    assert ROSTER_ROWS[1][0] not in html and ROSTER_ROWS[1][0].replace("-", "") not in html
+    assert_nothing_stored(review)
