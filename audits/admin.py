@@ -2,6 +2,8 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import StoredFileAdmin
+
 from .models import (
     Audit,
     BoardResponse,
@@ -27,7 +29,9 @@ class RecommendationInline(admin.StackedInline):
 
 
 @admin.register(Audit)
-class AuditAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+class AuditAdmin(GuardedModelAdminMixin, StoredFileAdmin):
+    file_field = "report_file"
+    readonly_fields = ["stored_file"]
     list_display = ["title", "body", "firm", "kind", "report_date", "dnr", "is_secret"]
     list_filter = ["municipality", "body", "kind", "is_secret"]
     search_fields = ["title", "firm", "dnr", "summary"]

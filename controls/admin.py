@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import StoredFileAdmin
+
 from .models import (
     ControlOccurrence,
     ControlPlan,
@@ -79,8 +81,8 @@ class PlanRevisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OccurrenceEvidence)
-class OccurrenceEvidenceAdmin(SimpleHistoryAdmin):
+class OccurrenceEvidenceAdmin(StoredFileAdmin):
     list_display = ["original_name", "occurrence", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["content_type"]
     search_fields = ["original_name", "sha256"]
-    readonly_fields = ["file", "sha256", "size", "content_type"]
+    readonly_fields = ["stored_file", "sha256", "size", "content_type"]

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Action, ActionEvidence, ActionProgress, Finding
+from core.admin import StoredFileAdmin
+
+from .models import Action, ActionEvidence, ActionProgress, Finding, FindingEvidence
 
 
 @admin.register(Finding)
@@ -56,8 +58,17 @@ class ActionProgressAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ActionEvidence)
-class ActionEvidenceAdmin(SimpleHistoryAdmin):
+class ActionEvidenceAdmin(StoredFileAdmin):
     list_display = ["original_name", "progress", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["content_type"]
     search_fields = ["original_name", "sha256"]
-    readonly_fields = ["file", "sha256", "size", "content_type"]
+    readonly_fields = ["stored_file", "sha256", "size", "content_type"]
+
+
+@admin.register(FindingEvidence)
+class FindingEvidenceAdmin(StoredFileAdmin):
+    list_display = ["original_name", "finding", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["original_name", "sha256", "finding__title"]
+    list_select_related = ["finding", "uploaded_by"]
+    readonly_fields = ["stored_file", "sha256", "size", "content_type"]

@@ -1,11 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import StoredFileAdmin
 
 from .models import FROZEN_WHEN_DONE, Report
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(StoredFileAdmin):
     """Reports are ordered and generated through the app; a done report is an archived record
     (the database refuses changes to its content), so the admin only shows it."""
 
@@ -23,7 +24,7 @@ class ReportAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "sha256"]
     autocomplete_fields = ["unit", "audit", "decision", "requested_by"]
     readonly_fields = [
-        "file",
+        "stored_file",
         "sha256",
         "size",
         "series_key",
@@ -40,7 +41,7 @@ class ReportAdmin(SimpleHistoryAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.status == Report.Status.DONE:
             frozen = [name.removesuffix("_id") for name in FROZEN_WHEN_DONE]
-            fields += [name for name in frozen if name not in fields]
+            fields += [name for name in frozen if name not in fields and name != "file"]
         return fields
 
     def has_add_permission(self, request) -> bool:
