@@ -432,21 +432,18 @@ def copy_plan_to_next_year(*, plan: ControlPlan, user: User) -> ControlPlan:
         risk_analysis=plan.risk_analysis,
         copied_from=plan,
     )
+    # Next year's plan may already hold KS's municipality-wide points (adopted in December,
+    # before the units copy theirs): own points keep their numbers where free, the others follow
+    # after every number taken so far, in their order.
     taken = set(new_plan.control_points.values_list("number", flat=True))
-    number = max(taken, default=0)
     sources = plan.control_points.filter(inherited_from__isnull=True).prefetch_related("systems")
     for source in sources.order_by("number"):
         copy = ControlPoint(plan=new_plan, copied_from=source)
         for name in COPIED_FIELDS:
             setattr(copy, name, getattr(source, name))
         copy.planned_months = list(source.planned_months or [])
-        if source.number in taken:
-            number += 1
-            copy.number = number
-        else:
-            copy.number = source.number
-            taken.add(source.number)
-            number = max(number, source.number)
+        copy.number = source.number if source.number not in taken else max(taken) + 1
+        taken.add(copy.number)
         if copy.owner_id and not copy.owner.is_active:
             copy.owner = None
         _save_point(copy, user=user)

@@ -298,3 +298,19 @@ def test_delete_draft_plan(coordinator, draft, adopted=None):
     services.create_control_point(plan=draft, user=coordinator, data=point_data())
     services.delete_plan(plan=draft, user=coordinator)
     assert not ControlPlan.objects.filter(pk=draft.pk).exists()
+
+
+def test_copy_after_ks_adopted_next_year_renumbers_without_clashes(world, ks, coordinator, draft):
+    """The yearly order: KS adopts next year's common points, then the units copy their plans."""
+    for title in ("Ett", "Två", "Tre"):
+        services.create_control_point(plan=draft, user=coordinator, data=point_data(title=title))
+    ks_next = services.create_plan(unit=ks, year=draft.year + 1, user=coordinator)
+    services.create_control_point(
+        plan=ks_next,
+        user=coordinator,
+        data=point_data(title="Krishantering", scope=S.MUNICIPALITY_WIDE, planned_months=[10]),
+    )
+    services.adopt_plan(plan=ks_next, user=coordinator, decision=decision_for(ks))
+    copy = services.copy_plan_to_next_year(plan=draft, user=coordinator)
+    rows = list(copy.control_points.order_by("number").values_list("number", "title"))
+    assert rows == [(1, "Krishantering"), (2, "Ett"), (3, "Två"), (4, "Tre")]
