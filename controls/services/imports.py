@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -150,16 +151,27 @@ def confirm_import(*, plan_import: PlanImport, user: User) -> ControlPlan:
     if result.problems:
         raise ImportFailed(result.problems)
     plan = plan_import.plan
-    if plan is None:
-        plan = create_plan(unit=plan_import.unit, year=plan_import.year, user=user, inherit=False)
-    elif not plan.is_editable:
+    if plan is not None and not plan.is_editable:
         raise ImportFailed(
             [ImportProblem(_("Kontrollpunkter kan bara importeras till ett utkast."))]
         )
-    for row in sorted(result.importable, key=lambda r: (r.data.get("number") is None, r.row)):
-        create_control_point(plan=plan, user=user, data=row.data, systems=row.systems)
-    if plan_import.plan is None and not is_executive_board_plan(plan):
-        inherit_municipality_wide_points(plan=plan, user=user)
+    # The database may have changed since the preview (a colleague created the plan, another
+    # import took a number): what the services refuse now is reported like any other problem,
+    # and the transaction leaves nothing behind.
+    row_number = None
+    try:
+        if plan is None:
+            plan = create_plan(
+                unit=plan_import.unit, year=plan_import.year, user=user, inherit=False
+            )
+        for row in sorted(result.importable, key=lambda r: (r.data.get("number") is None, r.row)):
+            row_number = row.row
+            create_control_point(plan=plan, user=user, data=row.data, systems=row.systems)
+        row_number = None
+        if plan_import.plan is None and not is_executive_board_plan(plan):
+            inherit_municipality_wide_points(plan=plan, user=user)
+    except ValidationError as exc:
+        raise ImportFailed([ImportProblem(m, row=row_number) for m in exc.messages]) from exc
     plan_import.status = PlanImport.Status.IMPORTED
     plan_import.result_plan = plan
     plan_import.save(update_fields=["status", "result_plan"])

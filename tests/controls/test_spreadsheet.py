@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from controls import services
@@ -366,3 +367,19 @@ def test_too_many_rows_are_refused(world, coordinator):
             unit=world.sn,
             year=2026,
         )
+
+
+def test_a_plan_created_meanwhile_is_reported_not_a_server_error(
+    client_for, world, coordinator, people
+):
+    """Staged for SN 2026; before confirming, a colleague creates SN's plan for 2026."""
+    staged, preview = stage_and_preview(
+        coordinator, "plan.csv", csv_bytes([HEADER, ROW_1]), unit=world.sn, year=2026
+    )
+    assert preview.problems == []
+    f.ControlPlanFactory(unit=world.sn, year=2026)
+    response = client_for(coordinator).post(reverse("controls:import_preview", args=[staged.pk]))
+    assert response.status_code == 200
+    assert "Det finns redan en plan" in response.content.decode()
+    assert ControlPlan.objects.count() == 1 and not ControlPoint.objects.exists()
+    assert PlanImport.objects.get().status == PlanImport.Status.PENDING
