@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import re
 import unicodedata
 import zipfile
@@ -32,10 +33,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
+
+logger = logging.getLogger(__name__)
 
 
 class DownloadKind(StrEnum):
@@ -384,7 +387,13 @@ def serve_attachment(
     else:
         field_file = stored
     filename = filename or PurePath(field_file.name).name
-    handle = field_file.storage.open(field_file.name, "rb")
+    try:
+        handle = field_file.storage.open(field_file.name, "rb")
+    except OSError as exc:
+        # A row whose file is gone (a restore without the uploads, a disk problem): the person
+        # gets a 404, the operators an error in the log, never a 500 with a path in it.
+        logger.error("Stored file missing: %s (%s)", field_file.name, exc)
+        raise Http404(_("Filen finns inte längre.")) from exc
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -15,6 +15,7 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from controls.models import OccurrenceEvidence
 from core.files import (
@@ -323,3 +324,13 @@ def test_serve_attachment_takes_a_field_file_and_an_explicit_name(occurrence, co
     assert response["Content-Type"] == "text/csv"
     assert response["Content-Disposition"] == 'attachment; filename="export.csv"'
     response.close()
+
+
+def test_a_missing_file_is_a_404_not_a_server_error(client_for, occurrence, controller, caplog):
+    evidence = save_stored_file(
+        OccurrenceEvidence, uploaded=upload("a.pdf", PDF), user=controller, occurrence=occurrence
+    )
+    evidence.file.storage.delete(evidence.file.name)  # e.g. a restore without the uploads
+    response = client_for(controller).get(reverse("controls:evidence_download", args=[evidence.pk]))
+    assert response.status_code == 404
+    assert "Stored file missing" in caplog.text
