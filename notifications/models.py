@@ -227,6 +227,9 @@ class OutgoingEmail(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("I kö")
+        # Handed to the SMTP server, outcome not recorded (the worker or database failed right
+        # then): never re-sent automatically; a person checks and resends from the admin.
+        SENDING = "sending", _("Skickas – utfallet okänt")
         SENT = "sent", _("Skickat")
         FAILED = "failed", _("Misslyckades")
         SKIPPED = "skipped", _("Inte skickat")

@@ -337,13 +337,16 @@ def _record_and_compose(
 def send_reminder_email(*, email_id: int, final_attempt: bool = False) -> str:
     """Send one queued e-mail, at most once; record the outcome on its row.
 
-    The row is locked while sending: a second worker given the same task skips it, and a task
-    run again after success finds it sent. An SMTP failure is recorded (attempts, error) and
-    re-raised for the task to retry; after the last attempt the row is marked failed, which the
-    admin lists (after the task's last retry, or ``REMINDER_EMAIL_MAX_RETRIES`` + 1 attempts in
-    all). Returns the e-mail's status.
+    Three steps, each committed before the next: **claim** (the row goes from queued to
+    sending, under a row lock that a second worker skips), **send** (outside any transaction),
+    **record** (sent, or back to queued for the task's retry, or failed after the last attempt).
+    Whatever fails after the SMTP server accepted the message — the database, the worker
+    process — leaves the row in "sending": nothing re-sends it by itself; the admin lists it
+    and a person decides (``retry_email``). So a reminder may, rarely, need a look, but it never
+    arrives twice. An SMTP failure is recorded (attempts, error) and re-raised for the task to
+    retry; after the last attempt the row is marked failed, which the admin lists. Returns the
+    e-mail's status.
     """
-    error: Exception | None = None
     with transaction.atomic():
         email = (
             OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
@@ -364,25 +367,24 @@ def send_reminder_email(*, email_id: int, final_attempt: bool = False) -> str:
             email.save(update_fields=["status", "last_error"])
             return email.status
         email.attempts += 1
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                email.subject = emails.reminder_digest(email=email, records=items)
-        except (SMTPException, OSError) as exc:
-            error = exc
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if final_attempt or email.attempts > settings.REMINDER_EMAIL_MAX_RETRIES:
-                email.status = OutgoingEmail.Status.FAILED
-            email.save(update_fields=["attempts", "last_error", "status"])
-            logger.warning(
-                "reminder e-mail %s failed (attempt %s): %s", email.pk, email.attempts, exc
-            )
-        else:
-            email.status = OutgoingEmail.Status.SENT
-            email.sent_at = timezone.now()
-            email.last_error = ""
-            email.save(update_fields=["attempts", "subject", "status", "sent_at", "last_error"])
-    if error is not None:
-        raise error
+        email.status = OutgoingEmail.Status.SENDING
+        email.save(update_fields=["attempts", "status"])
+
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = emails.reminder_digest(email=email, records=items)
+    except (SMTPException, OSError) as exc:
+        email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        failed = final_attempt or email.attempts > settings.REMINDER_EMAIL_MAX_RETRIES
+        email.status = OutgoingEmail.Status.FAILED if failed else OutgoingEmail.Status.QUEUED
+        email.save(update_fields=["last_error", "status"])
+        logger.warning("reminder e-mail %s failed (attempt %s): %s", email.pk, email.attempts, exc)
+        raise
+    email.subject = subject
+    email.status = OutgoingEmail.Status.SENT
+    email.sent_at = timezone.now()
+    email.last_error = ""
+    email.save(update_fields=["subject", "status", "sent_at", "last_error"])
     return email.status
 
 
@@ -392,7 +394,12 @@ def retry_email(*, email: OutgoingEmail) -> bool:
         return False
     with transaction.atomic():
         updated = OutgoingEmail.objects.filter(
-            pk=email.pk, status__in=[OutgoingEmail.Status.FAILED, OutgoingEmail.Status.QUEUED]
+            pk=email.pk,
+            status__in=[
+                OutgoingEmail.Status.FAILED,
+                OutgoingEmail.Status.QUEUED,
+                OutgoingEmail.Status.SENDING,
+            ],
         ).update(status=OutgoingEmail.Status.QUEUED)
         if updated:
             from notifications.tasks import send_reminder_email_task

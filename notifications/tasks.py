@@ -83,7 +83,7 @@ def _queue(email_ids: list[int]) -> None:
     autoretry_for=(SMTPException, OSError),
     retry_backoff=settings.REMINDER_EMAIL_RETRY_BACKOFF,
     retry_backoff_max=3600,
-    retry_jitter=True,
+    retry_jitter=False,  # the documented schedule: the backoff, doubled each time
     max_retries=settings.REMINDER_EMAIL_MAX_RETRIES,
     acks_late=True,
 )

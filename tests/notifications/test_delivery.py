@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from notifications.models import OutgoingEmail
@@ -75,7 +77,7 @@ def test_task_retries_with_exponential_backoff():
     task = send_reminder_email_task
     assert task.autoretry_for == (__import__("smtplib").SMTPException, OSError)
     assert task.retry_backoff == django_settings.REMINDER_EMAIL_RETRY_BACKOFF
-    assert task.retry_jitter is True
+    assert task.retry_jitter is False  # the documented schedule: backoff, doubled each time
     assert task.max_retries == django_settings.REMINDER_EMAIL_MAX_RETRIES
 
 
@@ -162,3 +164,37 @@ def test_settings_reject_bad_day_lists(world):
     with pytest.raises(ValidationError, match="finns inte"):
         row.full_clean()
     assert ReminderSettings(municipality=world.municipality, days_before="3,14").before == [14, 3]
+
+
+def test_a_database_failure_after_sending_never_sends_twice(world, controller, monkeypatch):
+    """SMTP accepted the message, then recording it failed: the row stays "sending" and no
+    later task, retry or daily run delivers it again; the admin's retry is a person's choice."""
+    from django.db import OperationalError
+
+    from notifications import services
+    from notifications.tasks import requeue_stuck_emails
+    from tests.notifications.scenario import at
+
+    action(world.sn, owner=controller)
+    with at(DUE):
+        services.run_reminders()  # queued; the test's transaction never commits
+    email = OutgoingEmail.objects.get()
+    real_save = OutgoingEmail.save
+
+    def fail_when_recording_sent(self, *args, **kwargs):
+        if self.status == OutgoingEmail.Status.SENT:
+            raise OperationalError("database is locked")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutgoingEmail, "save", fail_when_recording_sent)
+    with pytest.raises(OperationalError):
+        services.send_reminder_email(email_id=email.pk)
+    monkeypatch.setattr(OutgoingEmail, "save", real_save)
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (OutgoingEmail.Status.SENDING, 1)
+
+    assert services.send_reminder_email(email_id=email.pk) == OutgoingEmail.Status.SENDING
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
+        assert requeue_stuck_emails() == 0
+    assert len(mail.outbox) == 1
