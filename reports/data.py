@@ -558,6 +558,9 @@ class AuditData:
     recommendations: list[RecommendationRow]
     responses: list[BoardResponse]
     details_withheld: bool
+    secret_recommendations: int = 0
+    secret_recommendation_actions: int = 0
+    secret_recommendation_actions_done: int = 0
 
 
 def _audit_chain(audit: Audit) -> list[int]:
@@ -639,12 +642,20 @@ def collect_audit(*, audit: Audit, board: bool, today: datetime.date) -> AuditDa
         answers[item.recommendation_id].append(item)
 
     rows = []
+    # The recommendations of a secret audit are details of it (the app shows them only to secret
+    # roles): the board version counts them and their actions, and lists none of them.
+    withheld_recs = 0
+    withheld_actions: dict[int, Action] = {}
     for rec in recommendations:
         rec_audit = audits[rec.audit_id]
         rec_actions = sorted(
             (actions[a] for a in actions_of_rec[rec.pk] if a in actions),
             key=lambda a: (a.deadline or datetime.date.max, a.pk),
         )
+        if board and rec_audit.is_secret:
+            withheld_recs += 1
+            withheld_actions.update((a.pk, a) for a in rec_actions)
+            continue
         visible = [a for a in rec_actions if not (board and a.pk in secret_action_ids)]
         rows.append(
             RecommendationRow(
@@ -676,6 +687,11 @@ def collect_audit(*, audit: Audit, board: bool, today: datetime.date) -> AuditDa
         recommendations=rows,
         responses=responses,
         details_withheld=withheld,
+        secret_recommendations=withheld_recs,
+        secret_recommendation_actions=len(withheld_actions),
+        secret_recommendation_actions_done=sum(
+            a.status == Action.Status.DONE for a in withheld_actions.values()
+        ),
     )
 
 

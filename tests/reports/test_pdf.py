@@ -171,6 +171,44 @@ def test_audit_follow_up_internal_has_secret_observation(order, audit_chain, wor
     assert SECRET_OBSERVATION in text
 
 
+def test_audit_follow_up_of_a_secret_review_counts_what_it_leaves_out(order, world, coordinator):
+    """S004's PwC review: the board version has the summary and the figures, not the details."""
+    from audits.models import Audit
+    from findings.models import Action
+
+    review = f.AuditFactory(
+        municipality=world.municipality,
+        title="Teknisk säkerhetsgranskning 2017",
+        kind=Audit.Kind.SECURITY_REVIEW,
+        is_secret=True,
+        summary="Granskningen visar brister i den tekniska säkerheten.",
+        addressed_units=[world.sn],
+    )
+    rec = f.RecommendationFactory(
+        audit=review, number=1, addressee=world.sn, text="Byt standardlösenordet på BV-17."
+    )
+    response = f.BoardResponseFactory(audit=review, unit=world.sn)
+    f.ResponseItemFactory(response=response, recommendation=rec, text="Lösenordet byts i maj.")
+    done = f.ActionFactory(unit=world.sn, title="Byt lösenord på BV-17", status="done")
+    done.recommendations.add(rec)
+    f.ActionFactory(unit=world.sn, title="Inför lösenordsvalv").recommendations.add(rec)
+    assert Action.objects.count() == 2
+
+    _r, _reader, board, _p = order(
+        kind="audit_follow_up", unit=world.sn, audience="board", audit=review
+    )
+    assert "Granskningen visar brister i den tekniska säkerheten." in board
+    for detail in ("BV-17", "Lösenordet byts i maj", "lösenordsvalv"):
+        assert detail not in board, detail
+    assert "1 rekommendation omfattas av sekretess" in board
+    assert "Till dem hör 2 åtgärder, varav 1 genomförda." in board
+
+    _r, _reader, internal, _p = order(
+        kind="audit_follow_up", unit=world.sn, audience="internal", audit=review
+    )
+    assert "Byt standardlösenordet på BV-17." in internal and "Lösenordet byts i maj." in internal
+
+
 def test_action_plan(order, annual, audit_chain, world):
     _report, _reader, text, _pages = order(kind="action_plan", unit=world.root, audience="board")
     assert "Åtgärdsplan, Kommunfullmäktige" in text
