@@ -485,13 +485,22 @@ class OverallData:
         return judgement(self.total, unit=self.municipality)
 
 
+def overall_plans(unit: OrgUnit, year: int):
+    """The plans a samlad bedömning ordered on ``unit`` covers.
+
+    Kommunstyrelsen has uppsikt over every nämnd (KL 6 kap. 1 §), which sit beside it under the
+    council, not under it: ordered on KS (or on the council), it covers every plan of the
+    municipality and year; ordered on another unit, that unit's subtree.
+    """
+    qs = plans_queryset().filter(municipality_id=unit.municipality_id, year=year)
+    if unit.parent_id is None or unit.kind == OrgUnit.Kind.EXECUTIVE_BOARD:
+        return qs
+    return qs.filter(unit__path__startswith=unit.path)
+
+
 def collect_overall(*, unit: OrgUnit, year: int, board: bool, today: datetime.date) -> OverallData:
-    """Samlad bedömning: every unit's plan of the year under ``unit`` (KS or the root)."""
-    plans = list(
-        plans_queryset()
-        .filter(municipality_id=unit.municipality_id, year=year, unit__path__startswith=unit.path)
-        .order_by("unit__path")
-    )
+    """Samlad bedömning: every unit's plan of the year that ``unit`` follows up (see above)."""
+    plans = list(overall_plans(unit, year).order_by("unit__path"))
     data = collect_plans(plans, board=board, today=today)
     total = PlanSummary()
     for plan in data:

@@ -83,6 +83,11 @@ def spec_for(report: Report) -> Spec:
     )
 
 
+def scope_name(unit: OrgUnit) -> str:
+    """What a report on ``unit`` covers, in words: the municipality for its top unit."""
+    return unit.municipality.name if unit.parent_id is None else unit.name
+
+
 def title_for(spec: Spec) -> str:
     kind = spec.kind
     if kind == Report.Kind.ANNUAL_FOLLOW_UP:
@@ -100,8 +105,8 @@ def title_for(spec: Spec) -> str:
                 "unit": spec.unit.name,
                 "audit": spec.audit.title,
             }
-        return _("Åtgärdsplan, %(unit)s") % {"unit": spec.unit.name}
-    return _("Systemförteckning, %(unit)s") % {"unit": spec.unit.name}
+        return _("Åtgärdsplan, %(unit)s") % {"unit": scope_name(spec.unit)}
+    return _("Systemförteckning, %(unit)s") % {"unit": scope_name(spec.unit)}
 
 
 def _plan_for(spec: Spec) -> ControlPlan:
@@ -127,11 +132,7 @@ def validate(spec: Spec) -> None:
             raise ValidationError(_("Ange vilket år rapporten gäller."))
         if spec.kind == Report.Kind.ANNUAL_FOLLOW_UP:
             _plan_for(spec)
-        elif not ControlPlan.objects.filter(
-            municipality_id=spec.unit.municipality_id,
-            year=spec.year,
-            unit__path__startswith=spec.unit.path,
-        ).exists():
+        elif not data.overall_plans(spec.unit, spec.year).exists():
             raise ValidationError(
                 _("Det finns inga internkontrollplaner för %(year)s under %(unit)s.")
                 % {"year": spec.year, "unit": spec.unit.name}
@@ -200,6 +201,8 @@ def build(
         "today": today,
         "municipality": municipality,
         "unit": spec.unit,
+        "scope_name": scope_name(spec.unit),
+        "whole_municipality": spec.unit.parent_id is None,
         "secrecy_law": SECRECY_LAW,
         "requested_by": requested_by,
     }

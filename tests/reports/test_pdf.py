@@ -145,6 +145,21 @@ def test_overall_assessment(order, annual, world):
     assert SECRET_TITLE not in text
 
 
+def test_overall_assessment_for_ks_covers_every_board(order, annual, world):
+    """KS has uppsikt over the nämnder, which sit beside it under the council (KL 6:1)."""
+    from organisation.models import OrgUnit
+
+    ks = OrgUnit.objects.get(municipality=world.municipality, short_code="KS")
+    f.ControlPointFactory(plan__unit=world.bun, plan__year=2017, title="Skolskjutsar")
+    report, _reader, text, pages = order(
+        kind="overall_assessment", unit=ks, audience="board", year=2017
+    )
+    assert "2 internkontrollplaner för 2017 ingår i bedömningen" in text
+    assert "Socialnämnden" in text and "Barn- och utbildningsnämnden" in text
+    assert "Kommunstyrelsen" in pages[0]
+    assert report.unit == ks
+
+
 def test_audit_follow_up(order, audit_chain, world):
     _report, _reader, text, _pages = order(
         kind="audit_follow_up", unit=world.sn, audience="board", audit=audit_chain.follow_up_2017
@@ -211,7 +226,7 @@ def test_audit_follow_up_of_a_secret_review_counts_what_it_leaves_out(order, wor
 
 def test_action_plan(order, annual, audit_chain, world):
     _report, _reader, text, _pages = order(kind="action_plan", unit=world.root, audience="board")
-    assert "Åtgärdsplan, Kommunfullmäktige" in text
+    assert "Åtgärdsplan, Alfa kommun" in text
     assert "Krisplanen behöver revideras" in text
     assert "Genomföra en krisövning" in text
     assert "Klart senast: 2018-06-30" in text
@@ -232,7 +247,7 @@ def test_system_inventory(order, systems_case, world):
     _report, _reader, text, _pages = order(
         kind="system_inventory", unit=world.root, audience="board"
     )
-    assert "Systemförteckning, Kommunfullmäktige" in text
+    assert "Systemförteckning, Alfa kommun" in text
     assert "Procapita" in text and "Tieto" in text and "Förvaltningschef SOC" in text
     assert "K3 R2 T2 S3" in text and "2025-03-01" in text
     assert "PUB-2018-04" in text
