@@ -234,7 +234,8 @@ def mark_sent_to_board(*, user: User, report: Report, decision: Decision | None)
     )
     for other in previous:
         other.is_sent_to_board = False
-        other.save(update_fields=["is_sent_to_board"])
+        other.decision = None
+        other.save(update_fields=["is_sent_to_board", "decision"])
     report.is_sent_to_board = True
     report.decision = decision
     report.sent_to_board_at = timezone.now()
@@ -254,7 +255,10 @@ def unmark_sent_to_board(*, user: User, report: Report) -> Report:
     if not report.is_sent_to_board:
         raise ValidationError(_("Rapporten är inte markerad som skickad till nämnden."))
     report.is_sent_to_board = False
+    report.decision = None
     report.sent_to_board_at = None
     report.sent_to_board_by = None
-    report.save(update_fields=["is_sent_to_board", "sent_to_board_at", "sent_to_board_by"])
+    report.save(
+        update_fields=["is_sent_to_board", "decision", "sent_to_board_at", "sent_to_board_by"]
+    )
     return report

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.files import DownloadKind, mark_download, serve_attachment
-from core.history import history_for
+from core.history import history_without
 from organisation import policy
 from reports import documents, services
 from reports.forms import MarkSentForm, ReportOrderForm
@@ -114,9 +114,14 @@ def report_preview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report(request, pk)
-    if request.htmx:
-        return render(request, "reports/report_detail.html#status", {"report": report})
     may_change = policy.can(request.user, policy.Verb.CHANGE, report)
+    if request.htmx:
+        # The polled status: a report that fails meanwhile shows its "Försök igen" at once.
+        return render(
+            request,
+            "reports/report_detail.html#status",
+            {"report": report, "may_change": may_change},
+        )
     versions = (
         policy.reports(request.user)
         .filter(series_key=report.series_key)
@@ -129,7 +134,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_change": may_change,
         "mark_form": MarkSentForm(user=request.user, report=report) if may_change else None,
         "preview_query": _preview_query(report),
-        "history": history_for(report),
+        # The series key, the parameters and the storage name are for the machine; the page
+        # shows what they mean above.
+        "history": history_without(report, {"parameters", "series_key", "file"}),
     }
     return render(request, "reports/report_detail.html", context)
 

@@ -180,6 +180,15 @@ def test_a_done_report_cannot_be_changed(done_report):
         done_report.save()
 
 
+def test_a_done_report_cannot_be_deleted_on_postgresql(done_report):
+    from tests.conftest import need_service
+
+    need_service(connection.vendor == "postgresql", "PostgreSQL (the delete trigger)")
+    with pytest.raises(DatabaseError, match="kan inte tas bort"), transaction.atomic():
+        Report.objects.filter(pk=done_report.pk).delete()
+    assert Report.objects.filter(pk=done_report.pk).exists()
+
+
 def test_failure_is_recorded_with_a_message_and_can_be_retried(
     annual, coordinator, django_capture_on_commit_callbacks
 ):
@@ -216,9 +225,11 @@ def test_mark_sent_to_board_one_version_per_series(
     done_report.refresh_from_db()
     second.refresh_from_db()
     assert second.is_sent_to_board and not done_report.is_sent_to_board
+    assert done_report.decision is None  # the decision belongs to the version sent
     services.unmark_sent_to_board(user=coordinator, report=second)
     second.refresh_from_db()
     assert not second.is_sent_to_board and second.sent_to_board_at is None
+    assert second.decision is None
 
 
 def test_only_a_done_board_version_can_be_sent(

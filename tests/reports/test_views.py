@@ -213,6 +213,26 @@ def test_status_partial_polls_until_done(
     assert 'hx-trigger="every 2s"' not in partial.text and "Ladda ned PDF" in partial.text
 
 
+def test_a_failure_seen_while_polling_offers_a_retry(client_for, coordinator, board_member, world):
+    report = f.ReportFactory(unit=world.sn, status="failed", error="Ingen plan", title="R")
+    htmx = {"headers": {"HX-Request": "true"}}
+    assert "Försök igen" in client_for(coordinator).get(report.get_absolute_url(), **htmx).text
+    seen_by_board = client_for(board_member).get(report.get_absolute_url(), **htmx)
+    assert seen_by_board.status_code == 200 and "Försök igen" not in seen_by_board.text
+
+
+def test_the_history_shows_no_machine_fields(client_for, coordinator, world):
+    report = f.ReportFactory(unit=world.sn, title="R", parameters={"kind": "annual_follow_up"})
+    report.title = "R2"
+    report.parameters = {"kind": "annual_follow_up", "year": 2017}
+    report.series_key = "annual_follow_up|board|x"
+    report.save()
+    html = client_for(coordinator).get(report.get_absolute_url()).text
+    history = html.split("Ändringshistorik")[-1]
+    assert "R2" in history  # the title's change is shown
+    assert "annual_follow_up" not in history and "series-" not in history
+
+
 def test_preview_renders_the_document_without_archiving(client_for, coordinator, annual):
     client = client_for(coordinator)
     response = client.get(
