@@ -74,7 +74,9 @@ def latest_assessment() -> Subquery:
 
 REGISTER_CHOICES = [
     ("open", _("Åtgärdas (öppna brister eller åtgärder)")),
-    ("closed", _("Åtgärdade enligt registret")),
+    ("closed", _("Stängda i registret (åtgärdade eller risk accepterad)")),
+    ("remedied", _("Åtgärdade enligt registret")),
+    ("risk_accepted", _("Riskaccepterad")),
     ("none", _("Inte i registret")),
 ]
 
@@ -82,10 +84,13 @@ REGISTER_CHOICES = [
 def register_state() -> dict[str, Q]:
     """Where a recommendation stands in the findings register, as conditions on its row.
 
-    *Åtgärdad enligt registret* (``closed``): every finding that tracks it is verified or
-    risk-accepted; a recommendation followed only through actions (no finding): every action
-    is done or cancelled, at least one done. *Åtgärdas* (``open``): an open finding, or (without
-    findings) an open action. *Inte i registret* (``none``): neither findings nor actions.
+    *Stängd* (``closed``): every finding that tracks it is verified or risk-accepted; a
+    recommendation followed only through actions (no finding): every action is done or
+    cancelled, at least one done. A closed one is either *åtgärdad* (``remedied``: nothing of it
+    was left as an accepted risk) or *risk accepterad* (``risk_accepted``: a finding of it was
+    closed by accepting the risk), which is not a remedy and is never counted as one.
+    *Åtgärdas* (``open``): an open finding, or (without findings) an open action.
+    *Inte i registret* (``none``): neither findings nor actions.
     """
     findings = Finding.objects.filter(recommendation=OuterRef("pk"))
     open_findings = findings.exclude(status__in=Finding.CLOSED_STATUSES)
@@ -94,10 +99,15 @@ def register_state() -> dict[str, Q]:
     )
     open_actions = actions.filter(status__in=Action.OPEN_STATUSES)
     done_actions = actions.filter(status=Action.Status.DONE)
+    accepted = findings.filter(status=Finding.Status.RISK_ACCEPTED)
     has_findings = Q(Exists(findings))
+    closed = (has_findings & ~Q(Exists(open_findings))) | (
+        ~has_findings & Q(Exists(done_actions)) & ~Q(Exists(open_actions))
+    )
     return {
-        "closed": (has_findings & ~Q(Exists(open_findings)))
-        | (~has_findings & Q(Exists(done_actions)) & ~Q(Exists(open_actions))),
+        "closed": closed,
+        "remedied": closed & ~Q(Exists(accepted)),
+        "risk_accepted": closed & Q(Exists(accepted)),
         "open": Q(Exists(open_findings)) | (~has_findings & Q(Exists(open_actions))),
         "none": ~has_findings & ~Q(Exists(actions)),
     }

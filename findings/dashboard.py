@@ -161,7 +161,7 @@ def _audit_rows(user: User, findings, actions, today: datetime.date) -> list[Row
         .values("audit")
         .annotate(
             recs_total=Count("pk"),
-            recs_closed=Count("pk", filter=register_state()["closed"]),
+            recs_closed=Count("pk", filter=register_state()["remedied"]),
             recs_assessed_remedied=Count("pk", filter=Q(latest=Assessment.REMEDIED)),
         )
     }
@@ -188,7 +188,8 @@ def _audit_rows(user: User, findings, actions, today: datetime.date) -> list[Row
             recs.get("recs_total", 0), _url(RECOMMENDATION_LIST, audit=audit.pk)
         )
         row.cells["recs_closed"] = Cell(
-            recs.get("recs_closed", 0), _url(RECOMMENDATION_LIST, audit=audit.pk, register="closed")
+            recs.get("recs_closed", 0),
+            _url(RECOMMENDATION_LIST, audit=audit.pk, register="remedied"),
         )
         row.cells["recs_assessed_remedied"] = Cell(
             recs.get("recs_assessed_remedied", 0),

@@ -436,6 +436,7 @@ def _recommendation_queryset(request: HttpRequest):
     qs = qs.annotate(
         latest_assessment=latest_assessment(),
         register_closed=ExpressionWrapper(state["closed"], output_field=BooleanField()),
+        register_accepted=ExpressionWrapper(state["risk_accepted"], output_field=BooleanField()),
         register_open=ExpressionWrapper(state["open"], output_field=BooleanField()),
     ).select_related("audit", "addressee", "observation")
     qs = apply_sort(request, qs, RECOMMENDATION_SORTS, "-audit")
@@ -480,6 +481,8 @@ def recommendation_export(request: HttpRequest, fmt: str) -> HttpResponse:
     labels = dict(Assessment.choices)
 
     def register(rec: Recommendation) -> str:
+        if rec.register_accepted:
+            return _("Riskaccepterad")
         if rec.register_closed:
             return _("Åtgärdad")
         return _("Åtgärdas") if rec.register_open else _("Inte i registret")

@@ -406,6 +406,19 @@ def test_register_state_of_recommendations(client_for, world, coordinator):
         status=Finding.Status.VERIFIED, verified_by=coordinator
     )
     assert listed("closed") == {"Spåras som brist", "Spåras som åtgärd"}
+    assert listed("remedied") == {"Spåras som brist", "Spåras som åtgärd"}
+    # An accepted risk closes the finding but is no remedy: never counted as "åtgärdad".
+    Finding.objects.filter(recommendation=by_finding).update(
+        status=Finding.Status.RISK_ACCEPTED,
+        risk_accepted_by=coordinator,
+        risk_acceptance_motivation="Systemet avvecklas 2027.",
+    )
+    assert listed("closed") == {"Spåras som brist", "Spåras som åtgärd"}
+    assert listed("remedied") == {"Spåras som åtgärd"}
+    assert listed("risk_accepted") == {"Spåras som brist"}
+    export = client_for(coordinator).get(url("recommendation_export", "csv"))
+    rows = export.content.decode("utf-8-sig")
+    assert "Riskaccepterad" in rows
 
 
 def test_recommendation_export(client_for, coordinator, board_member, outsider, chain):
