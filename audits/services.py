@@ -568,6 +568,7 @@ def add_response_item(
             unit=response.unit,
             findings=linked_findings,
             recommendations=[recommendation] if recommendation else [],
+            answers_audit=response.audit,
             **spec,
         )
         item.actions.add(action)
@@ -589,6 +590,7 @@ def add_item_action(*, item: ResponseItem, user: User, **spec: Any) -> Action:
         unit=response.unit,
         findings=linked,
         recommendations=[item.recommendation] if item.recommendation_id else [],
+        answers_audit=response.audit,
         **spec,
     )
     item._history_user = user

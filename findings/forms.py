@@ -158,6 +158,14 @@ class ActionSpecForm(forms.Form):
     )
     action_deadline = DeadlineField(required=False)
 
+    #: The action service's field names → this form's (for its errors, see add_service_errors).
+    service_fields = {
+        "title": "action_title",
+        "owner": "action_owner",
+        "owner_description": "action_owner_description",
+        "deadline": "action_deadline",
+    }
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["action_owner"].queryset = user_choices(user)

@@ -45,6 +45,7 @@ from findings.models import (
     DeadlinePrecision,
     Finding,
     FindingEvidence,
+    end_of_period,
     format_deadline,
 )
 from organisation import policy
@@ -431,10 +432,14 @@ def _check_deadline(
     precision: str,
     findings: Iterable[Finding],
     recommendations: Iterable[Any],
+    audits: Iterable[Any] = (),
 ) -> None:
     if deadline is None:
         return
     floor = earliest_deadline(findings, recommendations)
+    for audit in audits:  # an answer to an observation: the audit it belongs to
+        if floor is None or audit.report_date > floor[0]:
+            floor = (audit.report_date, str(audit))
     if floor and deadline < floor[0]:
         raise ValidationError(
             {
@@ -502,8 +507,15 @@ def create_action(
     deadline_precision: str = DeadlinePrecision.DAY,
     findings: Iterable[Finding] = (),
     recommendations: Iterable[Any] = (),
+    answers_audit: Any = None,
 ) -> Action:
-    """Register an action for ``unit``, linked to findings and/or audit recommendations."""
+    """Register an action for ``unit``, linked to findings and/or audit recommendations.
+
+    ``answers_audit``: the audit whose report the action answers (a board response's answer to
+    an observation), so its deadline cannot precede the report either. A deadline given with a
+    coarser precision is stored as the last day of its period ("Q1 2019" → 2019-03-31), which
+    is when it falls due.
+    """
     if not policy.may_create_in(user, unit):
         raise PermissionDenied
     findings, recommendations = list(findings), list(recommendations)
@@ -512,7 +524,15 @@ def create_action(
     _same_municipality(user, *findings, field="findings")
     for recommendation in recommendations:
         _same_municipality(user, recommendation.audit, field="recommendations")
-    _check_deadline(deadline, deadline_precision, findings, recommendations)
+    if deadline is not None:
+        deadline = end_of_period(deadline, deadline_precision)
+    _check_deadline(
+        deadline,
+        deadline_precision,
+        findings,
+        recommendations,
+        [answers_audit] if answers_audit else [],
+    )
     action = Action(
         municipality_id=unit.municipality_id,
         unit=unit,
@@ -566,6 +586,12 @@ def update_action(
         and not policy.may_create_in(user, fields["unit"])
     ):
         raise ValidationError({"unit": _("Du kan inte flytta åtgärden till den enheten.")})
+    if fields.get("deadline") is not None or "deadline_precision" in fields:
+        deadline = fields.get("deadline", action.deadline)
+        if deadline is not None:
+            fields["deadline"] = end_of_period(
+                deadline, fields.get("deadline_precision", action.deadline_precision)
+            )
     linked = list(findings) if findings is not None else list(action.findings.all())
     _check_deadline(
         fields.get("deadline", action.deadline),
@@ -695,6 +721,7 @@ def carry_over_action(
     check_action_transition(action, "carry_over")
     if deadline is None:
         raise ValidationError({"deadline": _("Ange ny tidpunkt för klart senast.")})
+    deadline = end_of_period(deadline, deadline_precision)
     if action.deadline and deadline <= action.deadline:
         raise ValidationError(
             {

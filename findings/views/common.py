@@ -14,7 +14,9 @@ from django.shortcuts import render
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on its field if the form has it."""
     if hasattr(error, "error_dict"):
+        renamed = getattr(form, "service_fields", {})
         for name, errors in error.error_dict.items():
+            name = renamed.get(name, name)
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)

@@ -322,6 +322,49 @@ def test_response_item_action_deadline_before_audit_refused(
     assert not Action.objects.exists()
 
 
+def test_an_answer_to_an_observation_cannot_be_due_before_the_report(
+    audit_2014, world, coordinator, action_owner
+):
+    observation = f.ObservationFactory(audit=audit_2014, number=9)
+    response = services.create_response(audit=audit_2014, user=coordinator, unit=world.sn)
+    with pytest.raises(ValidationError) as error:
+        services.add_response_item(
+            response=response,
+            user=coordinator,
+            text="Rutinerna ses över.",
+            observation=observation,
+            actions=[
+                {"title": "Se över", "owner": action_owner, "deadline": datetime.date(1995, 3, 31)}
+            ],
+        )
+    assert "före granskningens rapportdatum 2014-10-01" in error.value.message_dict["deadline"][0]
+    assert not Action.objects.exists()
+
+
+def test_the_deadline_error_of_an_answer_is_on_its_field(
+    client_for, audit_2014, world, coordinator, action_owner
+):
+    from django.urls import reverse
+
+    rec = services.add_recommendation(
+        audit=audit_2014, user=coordinator, text="x", addressee=world.sn
+    )
+    response = services.create_response(audit=audit_2014, user=coordinator, unit=world.sn)
+    page = client_for(coordinator).post(
+        reverse("audits:item_create", args=[response.pk]),
+        {
+            "text": "Svar",
+            "recommendation": rec.pk,
+            "action_title": "För tidigt",
+            "action_owner": action_owner.pk,
+            "action_deadline": "2013",
+        },
+    )
+    form = page.context["form"]
+    assert "före granskningens rapportdatum" in " ".join(form.errors["action_deadline"])
+    assert not form.non_field_errors()
+
+
 def test_responses_need_rights_on_the_unit(audit_2014, world, board_member, controller):
     with pytest.raises(PermissionDenied):
         services.create_response(audit=audit_2014, user=board_member, unit=world.sn)

@@ -491,6 +491,29 @@ def test_deadline_before_audit_date_is_refused(world, coordinator):
     assert not Action.objects.exists()
 
 
+def test_a_coarse_deadline_is_due_at_the_end_of_its_period(world, coordinator):
+    """ "Q1 2019" given as any day of the quarter falls due on 31 March, not before."""
+    action = services.create_action(
+        user=coordinator,
+        unit=world.sn,
+        title="Riktlinjer",
+        owner=coordinator,
+        deadline=datetime.date(2019, 1, 15),
+        deadline_precision="quarter",
+    )
+    assert action.deadline == datetime.date(2019, 3, 31)
+    services.update_action(action=action, user=coordinator, deadline_precision="year")
+    action.refresh_from_db()
+    assert action.deadline == datetime.date(2019, 12, 31)
+    later = services.carry_over_action(
+        action=action,
+        user=coordinator,
+        deadline=datetime.date(2020, 2, 3),
+        deadline_precision="month",
+    )
+    assert later.deadline == datetime.date(2020, 2, 29)
+
+
 def test_create_action_notifies_owner_and_refuses_owner_of_other_municipality(
     world, coordinator, action_owner, outsider
 ):
