@@ -110,41 +110,69 @@ class SyncResult:
         return bool(self.created or self.removed or self.relabelled)
 
 
+def period_key(frequency: str, day: datetime.date) -> tuple[int, ...]:
+    """The period of the schedule that ``day`` falls in: its month, quarter, half or year.
+
+    An occurrence belongs to the period its due date lies in, not only to the period's last
+    day: a control done and dated 2026-09-21 is September's, and a quarterly one due in
+    August is the third quarter's.
+    """
+    if frequency in (Frequency.MONTHLY, Frequency.GIVEN_MONTHS):
+        return (day.year, day.month)
+    if frequency == Frequency.QUARTERLY:
+        return (day.year, (day.month - 1) // 3)
+    if frequency == Frequency.HALF_YEARLY:
+        return (day.year, (day.month - 1) // 6)
+    return (day.year,)
+
+
 @transaction.atomic
 def sync_occurrences(*, point: ControlPoint) -> SyncResult:
-    """Make the point's occurrences match its schedule; never touch one that has a result."""
+    """Make the point's occurrences match its schedule; never touch one that has a result.
+
+    Each planned period needs one occurrence. One with a result anywhere in the period covers
+    it as it is; one without a result is kept and set to the period's due date and label;
+    whatever is left over without a result is removed, and results outside every period are
+    reported (``kept_outside``), never changed.
+    """
     try:
         periods = planned_periods(point.frequency, point.planned_months or [], point.plan.year)
     except ValueError as exc:
         raise ValidationError({"planned_months": str(exc)}) from exc
-    wanted = {p.due_date: p for p in periods}
+    frequency = point.frequency
+    wanted = {period_key(frequency, p.due_date): p for p in periods}
     result = SyncResult()
     existing = list(
-        ControlOccurrence.objects.select_for_update().filter(control_point=point).order_by("pk")
+        ControlOccurrence.objects.select_for_update()
+        .filter(control_point=point)
+        .order_by("due_date", "pk")
     )
-    covered: set[datetime.date] = set()
+    covered: set[tuple[int, ...]] = set()
     for occurrence in existing:
         if occurrence.has_result:
-            if occurrence.due_date in wanted:
-                covered.add(occurrence.due_date)
+            key = period_key(frequency, occurrence.due_date)
+            if key in wanted:
+                covered.add(key)
             else:
                 result.kept_outside.append(occurrence)
     for occurrence in existing:
         if occurrence.has_result:
             continue
-        period = wanted.get(occurrence.due_date)
-        if period is None or occurrence.due_date in covered:
+        key = period_key(frequency, occurrence.due_date)
+        period = wanted.get(key)
+        if period is None or key in covered:
             occurrence.delete()
             result.removed += 1
             continue
-        covered.add(occurrence.due_date)
-        if occurrence.period_label != period.label:
-            occurrence.period_label = period.label
-            occurrence.save(update_fields=["period_label"])
+        covered.add(key)
+        if (occurrence.period_label, occurrence.due_date) != (period.label, period.due_date):
+            occurrence.period_label, occurrence.due_date = period.label, period.due_date
+            occurrence.save(update_fields=["period_label", "due_date"])
             result.relabelled += 1
-    for due_date, period in wanted.items():
-        if due_date in covered:
+    for key, period in wanted.items():
+        if key in covered:
             continue
+        due_date = period.due_date
         occurrence = ControlOccurrence(
             control_point=point, period_label=period.label, due_date=due_date
         )

@@ -533,12 +533,13 @@ def update_control_point(
     _save_point(point, user=user, reason=revision.reason if revision else "")
     if systems is not None:
         point.systems.set(new_systems)
-    synced = sync_occurrences(point=point)
+    schedule_changed = any(before[name] != after[name] for name in ("frequency", "planned_months"))
+    kept_outside = sync_occurrences(point=point).kept_outside if schedule_changed else []
     if plan.status == ControlPlan.Status.ADOPTED:
         _record_revision(plan=plan, user=user, revision=revision, changes=changes)
         if is_executive_board_plan(plan):
             spread_municipality_wide_points(ks_plan=plan, user=user)
-    return PointUpdate(point=point, changes=changes, kept_outside=synced.kept_outside)
+    return PointUpdate(point=point, changes=changes, kept_outside=kept_outside)
 
 
 @transaction.atomic

@@ -132,23 +132,58 @@ def test_changing_the_schedule_regenerates_only_occurrences_without_results(poin
     point.save()
     result = sync_occurrences(point=point)
 
-    # Both occurrences with a result are still there, unchanged; the planned one is gone.
+    # Both occurrences with a result are still there, unchanged, and cover their quarters
+    # (February's the first, May's the second); the planned November one moves to the fourth
+    # quarter's date; the third quarter is new.
     february.refresh_from_db()
     may.refresh_from_db()
     assert february.due_date == D(2026, 2, 28) and february.comment == "Inga fel"
     assert february.period_label == "Februari 2026"
-    assert may.status == ControlOccurrence.Status.NOT_DONE
-    assert not ControlOccurrence.objects.filter(pk=november_pk).exists()
-    assert due_dates(point) == [
-        D(2026, 2, 28),
-        D(2026, 3, 31),
-        D(2026, 5, 31),
-        D(2026, 6, 30),
-        D(2026, 9, 30),
-        D(2026, 12, 31),
-    ]
-    assert {o.pk for o in result.kept_outside} == {february.pk, may.pk}
-    assert result.removed == 1 and result.created == 4
+    assert may.status == ControlOccurrence.Status.NOT_DONE and may.due_date == D(2026, 5, 31)
+    november = ControlOccurrence.objects.get(pk=november_pk)
+    assert (november.due_date, november.period_label) == (D(2026, 12, 31), "Kvartal 4 2026")
+    assert due_dates(point) == [D(2026, 2, 28), D(2026, 5, 31), D(2026, 9, 30), D(2026, 12, 31)]
+    assert result.kept_outside == []
+    assert (result.removed, result.created, result.relabelled) == (0, 1, 1)
+
+
+def test_a_result_outside_every_period_is_kept_and_reported(point):
+    february = point.occurrences.get(due_date=D(2026, 2, 28))
+    february.status = ControlOccurrence.Status.DONE
+    february.performed_date = D(2026, 2, 20)
+    february.outcome = ControlOccurrence.Outcome.NO_REMARKS
+    february.save()
+    point.planned_months = [5, 11]
+    point.save()
+    result = sync_occurrences(point=point)
+    assert [o.pk for o in result.kept_outside] == [february.pk]
+    assert due_dates(point) == [D(2026, 2, 28), D(2026, 5, 31), D(2026, 11, 30)]
+
+
+def test_a_result_dated_within_its_month_covers_it(point):
+    """Done on the 21st, not on the period's last day: editing the schedule adds no twin."""
+    for occurrence in point.occurrences.all():
+        occurrence.due_date = occurrence.due_date.replace(day=21)
+        occurrence.status = ControlOccurrence.Status.DONE
+        occurrence.performed_date = occurrence.due_date
+        occurrence.outcome = ControlOccurrence.Outcome.NO_REMARKS
+        occurrence.save()
+    point.planned_months = [5, 11]  # February is dropped
+    point.save()
+    result = sync_occurrences(point=point)
+    assert due_dates(point) == [D(2026, 2, 21), D(2026, 5, 21), D(2026, 11, 21)]
+    assert result.created == 0 and [o.due_date for o in result.kept_outside] == [D(2026, 2, 21)]
+
+
+def test_editing_anything_but_the_schedule_leaves_the_occurrences(coordinator, point):
+    from controls import services
+
+    occurrence = point.occurrences.order_by("due_date").first()
+    occurrence.due_date = D(2026, 3, 10)  # the demo's and real life's odd dates
+    occurrence.save()
+    before = sorted(point.occurrences.values_list("pk", "due_date", "period_label"))
+    services.update_control_point(point=point, user=coordinator, data={"sample": "Alla"})
+    assert sorted(point.occurrences.values_list("pk", "due_date", "period_label")) == before
 
 
 def test_an_occurrence_with_a_result_on_a_wanted_date_covers_that_period(point):
