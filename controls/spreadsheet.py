@@ -18,18 +18,17 @@ import csv
 import datetime
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from controls.models import ControlPoint, RiskScale
 from controls.schedule import schedule_errors
 from core.exports import FORMULA_TRIGGERS
+from core.spreadsheets import SpreadsheetError, xlsx_rows
 from organisation.models import User
 
 #: An import file may be at most this large, and hold at most this many control points.
@@ -38,6 +37,9 @@ IMPORT_MAX_ROWS = 500
 #: Guard against zip bombs: the unpacked workbook may be at most this large.
 XLSX_MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
+#: What the import reads: the extensions, and the columns of a row (the plan has 17).
+IMPORT_TYPES = frozenset({"xlsx", "csv", "txt"})
+MAX_COLUMNS = 100
 #: Reading stops after this many rows in all, or this many empty rows in a row after the data
 #: (sheets often carry formatting far below the last row).
 MAX_SHEET_ROWS = 20_000
@@ -239,33 +241,16 @@ def _cell_text(value: Any) -> str:
     return text
 
 
-def _read_xlsx(content: bytes) -> Iterator[list[str]]:
+def _read_xlsx(content: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED_BYTES:
-                raise ImportFailed([ImportProblem(_("Excel-filen är för stor uppackad."))])
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except ImportFailed:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFailed(
-            [
-                ImportProblem(
-                    _(
-                        "Filen kunde inte läsas som en Excel-fil (.xlsx). Kontrollera att den "
-                        "inte är skadad och att den är sparad som Excel-arbetsbok."
-                    )
-                )
-            ]
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for count, values in enumerate(sheet.iter_rows(values_only=True)):
-            if count >= MAX_SHEET_ROWS:
+        for number, values in xlsx_rows(
+            content, max_columns=MAX_COLUMNS, max_unpacked_bytes=XLSX_MAX_UNPACKED_BYTES
+        ):
+            if number > MAX_SHEET_ROWS:
                 break
-            yield [_cell_text(v) for v in values]
-    finally:
-        workbook.close()
+            yield number, [_cell_text(v) for v in values]
+    except SpreadsheetError as exc:
+        raise ImportFailed([ImportProblem(exc.message)]) from exc
 
 
 def _decode(content: bytes) -> str:
@@ -280,22 +265,55 @@ def _is_header(values: list[str]) -> bool:
     return "title" in keys and len(keys) >= 3
 
 
+def _csv_failed(line: int) -> ImportFailed:
+    return ImportFailed(
+        [
+            ImportProblem(
+                _(
+                    "Filen kunde inte läsas som CSV: ett fält är för långt eller har ett "
+                    'citattecken (") som inte avslutas.'
+                ),
+                row=line or None,
+            )
+        ]
+    )
+
+
 def _delimiter(text: str) -> str:
     """``;`` or ``,``: the one that splits a heading row among the first lines into columns."""
     head = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
     for delimiter in (";", ","):
-        if any(_is_header(row) for row in csv.reader(io.StringIO(head), delimiter=delimiter)):
-            return delimiter
+        try:
+            if any(_is_header(row) for row in csv.reader(io.StringIO(head), delimiter=delimiter)):
+                return delimiter
+        except csv.Error:
+            continue
     return ";" if head.count(";") >= head.count(",") else ","
 
 
-def _read_csv(content: bytes) -> Iterator[list[str]]:
+def _read_csv(content: bytes) -> Iterator[tuple[int, list[str]]]:
     text = _decode(content)
     delimiter = _delimiter(text)
-    for count, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
-        if count >= MAX_SHEET_ROWS:
-            break
-        yield [_cell_text(v) for v in values]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for number, values in enumerate(reader, start=1):
+            if number > MAX_SHEET_ROWS:
+                break
+            yield number, [_cell_text(v) for v in values]
+    except csv.Error as exc:  # a field over the csv module's limit, or a stray quote
+        raise _csv_failed(number + 1) from exc
+
+
+def check_name(name: str) -> None:
+    """Refuse a file that is no .xlsx or .csv by its name, with a hint for the old .xls."""
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if suffix == "xls":
+        raise ImportFailed(
+            [ImportProblem(_("Det gamla Excel-formatet .xls stöds inte. Spara filen som .xlsx."))]
+        )
+    if suffix not in IMPORT_TYPES:
+        raise ImportFailed([ImportProblem(_("Välj en fil av typen .xlsx eller .csv."))])
 
 
 def read_table(*, name: str, content: bytes) -> Table:
@@ -309,36 +327,30 @@ def read_table(*, name: str, content: bytes) -> Table:
                 )
             ]
         )
-    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    check_name(name)
+    suffix = name.lower().rsplit(".", 1)[-1]
     is_zip = content[:4] == b"PK\x03\x04"
-    if suffix == "xlsx" or (is_zip and suffix != "csv"):
-        rows: Iterable[list[str]] = _read_xlsx(content)
-    elif suffix in ("csv", "txt"):
-        if is_zip or b"\x00" in content[:2048]:
+    if suffix == "xlsx":
+        rows: Iterable[tuple[int, list[str]]] = _read_xlsx(content)
+    else:
+        if is_zip or b"\x00" in content:
             raise ImportFailed([ImportProblem(_("Filen är ingen textfil (CSV)."))])
         rows = _read_csv(content)
-    elif suffix == "xls":
-        raise ImportFailed(
-            [ImportProblem(_("Det gamla Excel-formatet .xls stöds inte. Spara filen som .xlsx."))]
-        )
-    else:
-        raise ImportFailed([ImportProblem(_("Välj en fil av typen .xlsx eller .csv."))])
     header: list[str] | None = None
     data: list[tuple[int, list[str]]] = []
-    blank_run = 0
-    for number, values in enumerate(rows, start=1):
+    last = 0  # the number of the heading row or of the last row with data
+    for number, values in rows:
         if header is None:
             if _is_header(values):
-                header = values
+                header, last = values, number
             elif number >= HEADER_SEARCH_ROWS:
                 break
             continue
+        if number - last > MAX_BLANK_RUN + 1:
+            break  # formatting far below the data, not more rows
         if not any(values):
-            blank_run += 1
-            if blank_run > MAX_BLANK_RUN:
-                break
             continue
-        blank_run = 0
+        last = number
         if len(data) >= IMPORT_MAX_ROWS:
             raise ImportFailed(
                 [ImportProblem(_("Filen har fler än %(n)s rader.") % {"n": IMPORT_MAX_ROWS})]
@@ -364,6 +376,11 @@ def read_table(*, name: str, content: bytes) -> Table:
 # --------------------------------------------------------------------------------------------
 
 
+#: A number as the import reads one: ASCII digits, at most four. (``str.isdigit()`` is true for
+#: "²", which ``int()`` refuses, and ``int()`` refuses more than 4,300 digits.)
+_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
 def _split(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[,;\n/]|\boch\b|\s+-\s+", text) if p.strip()]
 
@@ -372,7 +389,7 @@ def parse_months(text: str) -> list[int]:
     months = []
     for token in _split(text):
         word = token.lower().rstrip(".")
-        if word.isdigit() and 1 <= int(word) <= 12:
+        if _NUMBER.fullmatch(word) and 1 <= int(word) <= 12:
             months.append(int(word))
         elif word in MONTH_WORDS:
             months.append(MONTH_WORDS[word])
@@ -383,7 +400,7 @@ def parse_months(text: str) -> list[int]:
 
 def parse_level(text: str, scale: RiskScale, labels: list[str]) -> int:
     value = text.strip()
-    match = re.match(r"^(\d+)(?:[.,]0+)?(?:\s*[-–:]\s*.*)?$", value)
+    match = re.match(r"^([0-9]{1,4})(?:[.,]0+)?(?:\s*[-–:]\s*.*)?$", value)
     if match:
         level = int(match.group(1))
         if 1 <= level <= scale.size:
@@ -532,7 +549,7 @@ def parse_rows(
 
         number_text = cell("number")
         if number_text:
-            if number_text.isdigit() and 1 <= int(number_text) <= 9999:
+            if _NUMBER.fullmatch(number_text) and 1 <= int(number_text) <= 9999:
                 number = int(number_text)
                 if number in seen_numbers:
                     problem(

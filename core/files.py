@@ -240,7 +240,10 @@ def _zip_document_type(file: IO[bytes]) -> str | None:
                     return None
                 declared = archive.read(info).decode("ascii", "replace").strip()
                 return declared if declared in _ODF_TYPES else None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError):
+    except Exception:
+        # Whatever a damaged archive raises is "not a document": BadZipFile, zlib.error (a
+        # corrupt deflate stream), RuntimeError (an encrypted entry), NotImplementedError (an
+        # unknown compression method), EOFError, OSError, KeyError …
         return None
     return None
 

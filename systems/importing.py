@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.files import validate_upload
+from core.spreadsheets import SpreadsheetError, xlsx_rows
 from organisation import policy
 from organisation.models import OrgUnit, User
 from systems.mapping import parse_date
@@ -131,31 +132,25 @@ class _Row:
     existing: System | None
 
 
+#: The register has 18 columns: only the first MAX_COLUMNS of a row are read, and a workbook
+#: that unpacks to more than MAX_UNPACKED_BYTES is a zip bomb, not a register of 5,000 systems.
+MAX_COLUMNS = 100
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
 def _read_sheet(file: IO[bytes]) -> list[tuple[int, list[Any]]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    rows = []
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ValidationError(
-            _("Excel-filen kunde inte öppnas. Kontrollera att det är en .xlsx-fil.")
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in xlsx_rows(
+            file, max_columns=MAX_COLUMNS, max_unpacked_bytes=MAX_UNPACKED_BYTES
+        ):
             if any(v not in (None, "") for v in values):
                 rows.append((number, list(values)))
             if len(rows) > MAX_ROWS + 1:
                 raise ValidationError(_("Filen har fler än %(max)s rader.") % {"max": MAX_ROWS})
-        return rows
-    except (zipfile.BadZipFile, KeyError, OSError, TypeError, IndexError) as exc:
-        raise ValidationError(_("Excel-filen är skadad och kunde inte läsas.")) from exc
-    finally:
-        workbook.close()
+    except SpreadsheetError as exc:
+        raise ValidationError(exc.message, code=exc.code) from exc
+    return rows
 
 
 def _text(value: Any) -> str:

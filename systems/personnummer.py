@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,7 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 #: What a personnummer looks like, checked or not: a cell matching this is never kept in clear.
+#: ``\d`` is any script's digit (fullwidth ``８００１０１``, Arabic-Indic ``٨٠٠١٠١``): such a
+#: number is still a personnummer, and :func:`ascii_digits` reads it.
 SHAPE = re.compile(r"^\s*(\d{2})?(\d{6})\s?([-+])?\s?(\d{4})\s*$")
+_DIGIT = re.compile(r"\d")
 
 COORDINATION_OFFSET = 60
 
@@ -112,10 +116,17 @@ def _infer_century(
     return year
 
 
+def ascii_digits(text: str) -> str:
+    """``text`` with the digits of every script as ASCII digits (``"８０"`` → ``"80"``)."""
+    if text.isascii():
+        return text
+    return _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
+
+
 def parse(value: object, *, today: datetime.date | None = None) -> Personnummer:
     """Parse what people and systems write; raise :class:`PersonnummerError` when it is wrong."""
     text = value if isinstance(value, str) else ("" if value is None else str(value))
-    match = SHAPE.match(text)
+    match = SHAPE.match(ascii_digits(text))
     if not match:
         raise PersonnummerError("format")
     century, yymmdd, separator, serial = match.groups()
@@ -170,7 +181,7 @@ def hash_personnummer(pnr12: str) -> str:
 
 def hash_unchecked(digits: str) -> str:
     """A keyed hash of a personnummer-shaped value that did not parse (kept only to compare)."""
-    return _hmac(b"raw:" + digits.encode("ascii"))
+    return _hmac(b"raw:" + ascii_digits(digits).encode("ascii"))
 
 
 def mask(pnr12: str) -> str:
@@ -185,7 +196,7 @@ mask_personnummer = mask
 
 def mask_text(value: object) -> str:
     """A masked display of any personnummer-shaped text, valid or not (``800101-****``)."""
-    match = SHAPE.match("" if value is None else str(value))
+    match = SHAPE.match(ascii_digits("" if value is None else str(value)))
     if not match:
         return ""
     century, yymmdd, _sep, _serial = match.groups()

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import SpreadsheetError, xlsx_rows
 from systems import personnummer
 
 MAX_COLUMNS = 200
@@ -226,8 +227,13 @@ def _csv_rows(file: IO[bytes]) -> Iterable[tuple[int, list[Any]]]:
             line = reader.line_num
             yield line, row
     except csv.Error as exc:
+        # csv's own message is English ("field larger than field limit (131072)").
         raise TableError(
-            _("Rad %(row)s kunde inte läsas som CSV (%(error)s).") % {"row": line + 1, "error": exc}
+            _(
+                "Rad %(row)s kunde inte läsas som CSV: ett fält är för långt eller har ett "
+                'citattecken (") som inte avslutas.'
+            )
+            % {"row": line + 1}
         ) from exc
 
 
@@ -251,28 +257,15 @@ def _xlsx_value(value: Any) -> str:
 
 
 def _xlsx_rows(file: IO[bytes]) -> Iterable[tuple[int, list[Any]]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    # A 20 MB upload may unpack to ten times that; more is a zip bomb, not an export.
+    limit = 10 * int(getattr(settings, "ACCESS_REVIEW_MAX_UPLOAD_BYTES", settings.UPLOAD_MAX_BYTES))
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise TableError(
-            _("Excel-filen kunde inte öppnas. Kontrollera att det är en .xlsx-fil.")
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise TableError(_("Excel-filen har inget kalkylblad."))
-        try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, [_xlsx_value(v) for v in values[: MAX_COLUMNS + 1]]
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-            raise TableError(_("Excel-filen är skadad och kunde inte läsas.")) from exc
-    finally:
-        workbook.close()
+        for number, values in xlsx_rows(
+            file, max_columns=MAX_COLUMNS + 1, max_unpacked_bytes=limit
+        ):
+            yield number, [_xlsx_value(v) for v in values]
+    except SpreadsheetError as exc:
+        raise TableError(exc.message) from exc
 
 
 def _to_table(rows: Iterable[tuple[int, list[Any]]]) -> Table:
@@ -329,15 +322,23 @@ def _to_table(rows: Iterable[tuple[int, list[Any]]]) -> Table:
 
 
 def _unique_header(cells: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    """Column names told apart: ``Namn, , Namn`` → ``Namn, Kolumn 2, Namn (2)``.
+
+    A column's name chooses its column in the mapping, so no two may be the same, not even
+    when the file itself has ``A, A, A (2)``.
+    """
+    names = [cell or _("Kolumn %(n)s") % {"n": index} for index, cell in enumerate(cells, 1)]
+    taken = set(names)
+    seen: set[str] = set()
     header = []
-    for index, cell in enumerate(cells, start=1):
-        name = cell or _("Kolumn %(n)s") % {"n": index}
+    for name in names:
         if name in seen:
-            seen[name] += 1
-            name = f"{name} ({seen[name]})"
-        else:
-            seen[name] = 1
+            count = 2
+            while f"{name} ({count})" in taken:
+                count += 1
+            name = f"{name} ({count})"
+            taken.add(name)
+        seen.add(name)
         header.append(name)
     return header
 

@@ -13,6 +13,7 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from organisation.models import OrgUnit, Role
 from tests import factories as f
@@ -223,3 +224,14 @@ def live_server(request, tmp_path_factory):
         server = LiveServer(addr)
     yield server
     server.stop()
+
+
+# --- Hypothesis (the fuzz tests in tests/security/test_fuzz_*.py) ----------------------------
+# In CI the examples are derandomized: the same inputs every run, so a red CI run reproduces
+# exactly and an unrelated change never fails on an example found by chance. Locally they are
+# random (more ground covered over time) and a failing example is kept in .hypothesis/ and
+# replayed first on the next run. Chosen over a shared example database, which CI's fresh
+# clone would not keep anyway.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if IN_CI else "dev")

@@ -27,13 +27,16 @@ from controls.services.plans import (
 )
 from controls.spreadsheet import (
     IMPORT_MAX_BYTES,
+    IMPORT_TYPES,
     ImportFailed,
     ImportProblem,
     ParsedRow,
     Table,
+    check_name,
     parse_rows,
     read_table,
 )
+from core.files import clean_filename, validate_upload
 from organisation.models import OrgUnit, User
 
 
@@ -61,7 +64,11 @@ def stage_import(
     unit: OrgUnit | None = None,
     year: int | None = None,
 ) -> PlanImport:
-    """Read the file into a pending import; raises :class:`ImportFailed` if it cannot be read."""
+    """Read the file into a pending import; raises :class:`ImportFailed` if it cannot be read.
+
+    The upload goes through :func:`core.files.validate_upload` (size, sniffed content) like
+    every other upload, before a byte of it is parsed.
+    """
     if plan is not None and not plan.is_editable:
         raise ImportFailed(
             [ImportProblem(_("Kontrollpunkter kan bara importeras till ett utkast."))]
@@ -77,17 +84,14 @@ def stage_import(
                 )
             ]
         )
-    if uploaded.size is not None and uploaded.size > IMPORT_MAX_BYTES:
-        raise ImportFailed(
-            [
-                ImportProblem(
-                    _("Filen är för stor (högst %(mb)s MB).")
-                    % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
-                )
-            ]
-        )
+    name = uploaded.name or ""
+    check_name(name)
+    try:
+        validate_upload(uploaded, allowed=IMPORT_TYPES, max_bytes=IMPORT_MAX_BYTES)
+    except ValidationError as exc:
+        raise ImportFailed([ImportProblem(message) for message in exc.messages]) from exc
     content = uploaded.read(IMPORT_MAX_BYTES + 1)
-    table = read_table(name=uploaded.name or "", content=content)
+    table = read_table(name=name, content=content)
     PlanImport.objects.filter(created_at__lt=timezone.now() - IMPORT_TTL).delete()
     municipality_id = plan.municipality_id if plan is not None else unit.municipality_id
     staged = PlanImport(
@@ -96,7 +100,7 @@ def stage_import(
         plan=plan,
         unit=None if plan is not None else unit,
         year=None if plan is not None else year,
-        filename=(uploaded.name or "")[:255],
+        filename=clean_filename(name),
         header=table.header,
         rows=[[number, values] for number, values in table.rows],
     )

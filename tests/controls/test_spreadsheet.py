@@ -168,8 +168,10 @@ def test_duplicate_numbers_in_the_file(world, coordinator, people):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("plan.xlsx", b"PK\x03\x04 broken zip", "kunde inte läsas som en Excel-fil"),
-        ("plan.xlsx", b"not a zip at all", "kunde inte läsas som en Excel-fil"),
+        # Sniffed by core.files before any parsing: the content is no workbook.
+        ("plan.xlsx", b"PK\x03\x04 broken zip", "stämmer inte med filändelsen .xlsx"),
+        ("plan.xlsx", b"not a zip at all", "stämmer inte med filändelsen .xlsx"),
+        ("plan.csv", b"PK\x03\x04 a zip named .csv", "ingen textfil"),
         ("plan.xls", b"\xd0\xcf\x11\xe0", ".xls stöds inte"),
         ("plan.exe", b"MZ", "Välj en fil av typen .xlsx eller .csv"),
         ("plan.csv", b"a;b;c\r\n1;2;3", "Hittade ingen rubrikrad"),

@@ -327,7 +327,7 @@ def test_broken_xlsx_upload_is_refused_on_the_form(world, client_for, coordinato
         },
     )
     assert response.status_code == 200
-    assert "Filen kunde inte läsas som en Excel-fil (.xlsx)." in response.text
+    assert "Filens innehåll stämmer inte med filändelsen .xlsx." in response.text
 
 
 def test_export_and_template_are_xlsx_attachments(client_for, board_member, occurrence):

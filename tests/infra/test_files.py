@@ -27,6 +27,7 @@ from core.files import (
     validate_upload,
 )
 from tests import factories as f
+from tests.security.fuzzing import damaged_manifest
 
 # --- sample files, made here ----------------------------------------------------------------
 
@@ -174,6 +175,14 @@ def test_refused_files_get_a_clear_swedish_message(name, content, message):
     with pytest.raises(ValidationError) as error:
         validate_upload(upload(name, content))
     assert error.value.messages == [message]
+
+
+@pytest.mark.parametrize("how", ["deflate", "encrypted", "method"])
+def test_a_damaged_archive_is_refused_not_a_server_error(how):
+    """zlib.error, RuntimeError and NotImplementedError used to escape the sniffing (a 500)."""
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload("lista.xlsx", damaged_manifest(xlsx(), how)))
+    assert error.value.messages == ["Filens innehåll stämmer inte med filändelsen .xlsx."]
 
 
 def test_a_caller_can_narrow_the_allowed_types():
