@@ -253,7 +253,27 @@ def _xlsx_value(value: Any) -> str:
     if isinstance(value, float):
         # Excel stores personnummer typed as numbers as floats: 198001011234.0.
         value = int(value) if value.is_integer() else value
+    if isinstance(value, int):
+        return _restore_leading_zero(str(value))
     return str(value)
+
+
+def _restore_leading_zero(digits: str) -> str:
+    """A number Excel stripped of its leading zero: ``505051235`` was ``0505051235``.
+
+    People born 2000–2009 have personnummer that start with 0 (10 digits) or ``200…`` (12, no
+    zero lost). Typed as a number, the 10-digit form loses its zero, no longer has the shape of a
+    personnummer and would be kept in clear. A 9-digit number is given its zero back when that
+    makes a valid personnummer (date and check digit), so it is hashed and masked like the rest.
+    """
+    if len(digits) == 9:
+        padded = "0" + digits
+        try:
+            personnummer.parse(padded)
+        except personnummer.PersonnummerError:
+            return digits
+        return padded
+    return digits
 
 
 def _xlsx_rows(file: IO[bytes]) -> Iterable[tuple[int, list[Any]]]:

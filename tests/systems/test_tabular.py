@@ -44,6 +44,19 @@ def test_xlsx_with_personnummer_typed_as_a_number():
     assert token is not None and token.valid and token.masked == "19800101-****"
 
 
+def test_xlsx_number_that_lost_its_leading_zero_is_still_a_personnummer():
+    """Born 2005: 0505051235 typed as a number is 505051235 in the workbook."""
+    born_2005 = pnr("20050505", "123")  # 12 digits; the 10-digit form starts with 0
+    ten = born_2005[2:]
+    assert ten.startswith("0")
+    upload = xlsx_file("k.xlsx", [["Konto", "Personnummer"], ["elin", int(ten)], ["nr", 123456789]])
+    table = tabular.read_table(upload, name="k.xlsx", today=TODAY)
+    token = tabular.as_pnr(table.rows[0][1])
+    assert token is not None and token.valid and token.masked == "20050505-****"
+    assert ten[1:] not in repr(table.rows)
+    assert table.rows[1][1] == "123456789"  # not a personnummer with a zero in front: kept
+
+
 def test_personnummer_are_reduced_on_the_way_in():
     data = f"Konto;Pnr;Kommentar\r\nanna;{ANNA[2:8]}-{ANNA[8:]};Anställd, pnr {ANNA} enligt HR\r\n".encode()
     table = read(data)
