@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "security",
+    # manage.py bench_data (benchmarks/, issue 9): management commands only, no models or URLs.
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +125,12 @@ MIDDLEWARE = [
     # Turns a lockout detected during sign-in into the Swedish lockout page; last, per axes.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Benchmarks only (BENCHMARKS.md): Server-Timing and X-Query-Count headers on every response.
+# Off by default; never on in production.
+UPPSIKT_BENCH_HEADERS = envbool("UPPSIKT_BENCH_HEADERS", False)
+if UPPSIKT_BENCH_HEADERS:
+    MIDDLEWARE.insert(0, "core.bench_headers.BenchHeadersMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
