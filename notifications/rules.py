@@ -416,6 +416,10 @@ def _action_items(
         )
 
 
+#: A response the auditors have not received yet: still a draft, or decided but not dispatched.
+UNDELIVERED_RESPONSE = (BoardResponse.Status.DRAFT, BoardResponse.Status.DECIDED)
+
+
 def _response_items(
     municipalities: dict[int, Schedule], window: Window
 ) -> Iterator[tuple[_Item, Schedule]]:
@@ -424,7 +428,8 @@ def _response_items(
     rows = (
         BoardResponse.objects.filter(
             _due_filter("audit__response_deadline", offsets, window),
-            status=BoardResponse.Status.DRAFT,
+            # Decided but not dispatched has not reached the auditors either.
+            status__in=UNDELIVERED_RESPONSE,
             audit__municipality_id__in=list(municipalities),
             unit__municipality_id=F("audit__municipality_id"),
         )
@@ -610,7 +615,7 @@ def still_due(records: Iterable[ReminderRecord]) -> set[int]:
             current[(ItemKind.ACTION, pk)] = end_of_period(deadline, precision)
     if ids := list(by_kind.get(ItemKind.RESPONSE, {})):
         for pk, deadline in BoardResponse.objects.filter(
-            pk__in=ids, status=BoardResponse.Status.DRAFT, audit__response_deadline__isnull=False
+            pk__in=ids, status__in=UNDELIVERED_RESPONSE, audit__response_deadline__isnull=False
         ).values_list("pk", "audit__response_deadline"):
             current[(ItemKind.RESPONSE, pk)] = deadline
     result: set[int] = set()

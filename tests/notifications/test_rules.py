@@ -87,10 +87,22 @@ def test_finished_items_and_draft_plans_get_no_reminders(world, controller):
     occurrence(world.sn, owner=controller, plan=draft_plan)
     action(world.sn, owner=controller, status=Action.Status.DONE, completed_date=DUE)
     action(world.sn, owner=controller, status=Action.Status.CANCELLED, cancel_reason="Utgår.")
-    response(world.sn, status="decided", decision=f.DecisionFactory(organ=world.sn))
+    response(
+        world.sn,
+        status="dispatched",
+        decision=f.DecisionFactory(organ=world.sn),
+        dispatched_date=DUE - D(days=20),
+    )
     for day in (DUE - D(days=14), DUE, DUE + D(days=30)):
         run_on(day)
     assert not ReminderRecord.objects.exists()
+
+
+def test_a_decided_response_not_yet_dispatched_is_still_reminded(world, coordinator):
+    """Decided at the meeting but not sent: the auditors have not got it."""
+    item = response(world.sn, status="decided", decision=f.DecisionFactory(organ=world.sn))
+    run_on(DUE - D(days=3))
+    assert fired(recipient=coordinator, object_id=item.pk) == {(DUE - D(days=3), "before", -3)}
 
 
 def test_occurrence_without_owner_goes_to_the_controllers_of_the_plans_unit(
